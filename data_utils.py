@@ -1,0 +1,476 @@
+"""Every input format becomes one small in-memory schema.
+
+Questions carry the ids of their gold passages (and answers when the file has
+them); passages live in a ``Corpus`` deduplicated by text, so that two
+questions about the same paragraph point at the same passage id. Readers are the
+only code that knows file formats:
+
+- QA data: a ``datasets`` DatasetDict/Dataset saved with ``save_to_disk``
+  (the competition layout), SQuAD-style JSON (SQuAD, KorQuAD, KLUE-MRC), and
+  JSONL / JSON records / CSV / TSV / Parquet tables with question and context columns.
+- Corpora: the competition's ``wikipedia_documents.json`` (an object of
+  ``{"<id>": {"text", "title", ...}}``), JSONL / JSON records ``{id, title, text}``,
+  and DPR's TSV (``id \\t text \\t title`` with a header row).
+
+Every problem with a file is raised as ``UserError`` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from errors import UserError
+
+TABLE_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv", ".parquet"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question, the ids of its gold passages (empty when unknown) and its answers (may be empty)."""
+
+    id: str
+    text: str
+    gold_ids: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
+    answer_starts: tuple[int, ...] = ()
+
+
+@dataclass
+class Corpus:
+    """Passages deduplicated by text; ``aliases`` maps every id seen in the input to the kept id."""
+
+    passages: list[Passage] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    by_text: dict[str, str] = field(default_factory=dict)
+
+    def add(self, text: str, title: str = "", passage_id: str | None = None) -> str:
+        """Add a passage unless its text is already present; return the kept id."""
+        kept = self.by_text.get(text)
+        if kept is None:
+            kept = passage_id if passage_id is not None else text_id(text)
+            if kept in self.positions:
+                kept = f"{kept}#{len(self.passages)}"
+            self.positions[kept] = len(self.passages)
+            self.passages.append(Passage(kept, title, text))
+            self.by_text[text] = kept
+        if passage_id is not None:
+            self.aliases.setdefault(passage_id, kept)
+        self.aliases.setdefault(kept, kept)
+        return kept
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def __getitem__(self, passage_id: str) -> Passage:
+        return self.passages[self.positions[self.aliases.get(passage_id, passage_id)]]
+
+    def __contains__(self, passage_id: object) -> bool:
+        return passage_id in self.aliases or passage_id in self.positions
+
+    @property
+    def ids(self) -> list[str]:
+        return [passage.id for passage in self.passages]
+
+    @property
+    def texts(self) -> list[str]:
+        return [passage.text for passage in self.passages]
+
+    def fingerprint(self) -> str:
+        """A hash of every passage's id, title and text, in order."""
+        digest = hashlib.sha256()
+        for passage in self.passages:
+            for part in (passage.id, passage.title, passage.text):
+                digest.update(part.encode("utf-8"))
+                digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+@dataclass
+class QAData:
+    questions: list[Question]
+    corpus: Corpus
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(self.corpus.fingerprint().encode())
+        for question in self.questions:
+            digest.update(json.dumps([question.id, question.text, question.gold_ids, question.answers]).encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ColumnNames:
+    """Column names of tabular QA files; flags override them."""
+
+    question: str = "question"
+    context: str = "context"
+    id: str = "id"
+    title: str = "title"
+    answers: str = "answers"
+    document_id: str = "document_id"
+
+
+def text_id(text: str) -> str:
+    """A stable id derived from the passage text, so the same text gets the same id in every file."""
+    return "p" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Low-level file reading
+
+
+def check_exists(path: str | Path, what: str) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{what} {path}: no such file or directory")
+    return path
+
+
+def read_text(path: Path) -> str:
+    """Read UTF-8 text (a leading BOM is dropped); undecodable bytes are a UserError."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError as error:
+        raise UserError(f"{path}: expected a file, found a directory") from error
+    except OSError as error:
+        raise UserError(f"{path}: cannot read ({error.strerror or error})") from error
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "convert the file to UTF-8"
+        ) from error
+
+
+def parse_json(path: Path) -> Any:
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UserError(f"{path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise UserError(f"{path}: invalid JSON at line {number} column {error.colno}: {error.msg}") from error
+        if not isinstance(record, dict):
+            raise UserError(f"{path}: line {number}: expected a JSON object, found {type(record).__name__}")
+        yield record
+
+
+def read_delimited(path: Path, delimiter: str) -> list[dict]:
+    text = read_text(path)
+    try:
+        reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+        return [dict(row) for row in reader]
+    except csv.Error as error:
+        raise UserError(f"{path}: malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {error}") from error
+
+
+def read_parquet(path: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path).to_pylist()
+    except Exception as error:  # pyarrow raises several types for a bad file
+        raise UserError(f"{path}: cannot read as Parquet ({error})") from error
+
+
+def read_records(path: Path) -> list[dict]:
+    """Rows of a JSONL, JSON-records, CSV, TSV or Parquet file."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return list(read_jsonl(path))
+    if suffix == ".csv":
+        return read_delimited(path, ",")
+    if suffix == ".tsv":
+        return read_delimited(path, "\t")
+    if suffix == ".parquet":
+        return read_parquet(path)
+    if suffix == ".json":
+        data = parse_json(path)
+        if isinstance(data, list) and all(isinstance(row, dict) for row in data):
+            return data
+        raise UserError(f"{path}: expected a list of JSON objects")
+    raise UserError(f"{path}: unknown format '{suffix}'; expected one of {', '.join(sorted(TABLE_SUFFIXES))}")
+
+
+def require_string(value: Any, path: Path, where: str, name: str) -> str:
+    if not isinstance(value, str):
+        found = "nothing" if value is None else type(value).__name__
+        raise UserError(f"{path}: {where}: field '{name}' must be a string, found {found}")
+    if not value.strip():
+        raise UserError(f"{path}: {where}: field '{name}' is empty")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# QA data
+
+
+class QABuilder:
+    """Collects (question, passage, answers) records into ``QAData``.
+
+    A question id seen twice with two different passages keeps both as gold. Answers whose
+    ``answer_start`` does not point at the answer text are counted and located by text.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.corpus = Corpus()
+        self.questions: dict[str, Question] = {}
+        self.mismatched_starts = 0
+
+    def add(
+        self,
+        where: str,
+        question: Any,
+        context: Any,
+        question_id: Any = None,
+        title: Any = "",
+        answers: Any = None,
+        passage_id: Any = None,
+    ) -> None:
+        question = require_string(question, self.path, where, "question")
+        context = require_string(context, self.path, where, "context")
+        title = title if isinstance(title, str) else ""
+        passage = self.corpus.add(context, title, None if passage_id is None else str(passage_id))
+        texts, starts = self.parse_answers(answers, where)
+        starts = tuple(self.checked_start(context, text, start) for text, start in zip(texts, starts))
+        qid = str(question_id) if question_id not in (None, "") else f"q{len(self.questions)}"
+        known = self.questions.get(qid)
+        if known is None:
+            self.questions[qid] = Question(qid, question, (passage,), texts, starts)
+        elif passage not in known.gold_ids:
+            self.questions[qid] = Question(
+                qid, known.text, known.gold_ids + (passage,), known.answers + texts, known.answer_starts + starts
+            )
+
+    def parse_answers(self, answers: Any, where: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """Accept SQuAD lists of {text, answer_start}, the datasets form {text: [...], answer_start: [...]},
+        a list of strings, or one string."""
+        if answers is None or answers == "":
+            return (), ()
+        if isinstance(answers, str):
+            try:
+                decoded = json.loads(answers)
+            except json.JSONDecodeError:
+                return (answers,), (-1,)
+            return self.parse_answers(decoded, where)
+        if isinstance(answers, Mapping):
+            texts = answers.get("text", [])
+            starts = answers.get("answer_start", [-1] * len(texts))
+            if isinstance(texts, str):
+                texts, starts = [texts], [starts]
+            pairs = list(zip(texts, starts))
+        elif isinstance(answers, list):
+            pairs = []
+            for answer in answers:
+                if isinstance(answer, Mapping):
+                    pairs.append((answer.get("text"), answer.get("answer_start", -1)))
+                else:
+                    pairs.append((answer, -1))
+        else:
+            raise UserError(f"{self.path}: {where}: field 'answers' has an unknown shape ({type(answers).__name__})")
+        texts, starts = [], []
+        for text, start in pairs:
+            if not isinstance(text, str) or not text:
+                raise UserError(f"{self.path}: {where}: every answer needs a non-empty 'text'")
+            texts.append(text)
+            starts.append(int(start) if isinstance(start, (int, float)) and not isinstance(start, bool) else -1)
+        return tuple(texts), tuple(starts)
+
+    def checked_start(self, context: str, text: str, start: int) -> int:
+        if start >= 0 and context[start : start + len(text)] == text:
+            return start
+        if start >= 0:
+            self.mismatched_starts += 1
+        return context.find(text)
+
+    def build(self) -> QAData:
+        if not self.questions:
+            raise UserError(f"{self.path}: no questions found")
+        if self.mismatched_starts:
+            warn(
+                f"{self.path}: {self.mismatched_starts} answers have an 'answer_start' that does not point at "
+                "the answer text; located them by text instead"
+            )
+        return QAData(list(self.questions.values()), self.corpus)
+
+
+def squad_to_qa(data: Any, path: Path) -> QAData:
+    """SQuAD / KorQuAD / KLUE-MRC JSON: ``data[].paragraphs[].qas[]``."""
+    if not isinstance(data, dict) or "data" not in data:
+        raise UserError(f"{path}: SQuAD-style JSON needs a top-level 'data' list")
+    articles = data["data"]
+    if not isinstance(articles, list):
+        raise UserError(f"{path}: 'data' must be a list of articles")
+    builder = QABuilder(path)
+    for a, article in enumerate(articles):
+        if not isinstance(article, dict) or not isinstance(article.get("paragraphs"), list):
+            raise UserError(f"{path}: data[{a}]: missing 'paragraphs' list")
+        title = article.get("title", "")
+        for p, paragraph in enumerate(article["paragraphs"]):
+            where = f"data[{a}].paragraphs[{p}]"
+            if not isinstance(paragraph, dict) or not isinstance(paragraph.get("qas"), list):
+                raise UserError(f"{path}: {where}: missing 'qas' list")
+            for q, qa in enumerate(paragraph["qas"]):
+                if not isinstance(qa, dict) or "question" not in qa:
+                    raise UserError(f"{path}: {where}.qas[{q}]: missing 'question'")
+                builder.add(
+                    f"{where}.qas[{q}]",
+                    qa["question"],
+                    paragraph.get("context"),
+                    qa.get("id"),
+                    title,
+                    qa.get("answers"),
+                )
+    return builder.build()
+
+
+def records_to_qa(records: Iterable[Mapping], path: Path, columns: ColumnNames) -> QAData:
+    records = list(records)
+    if not records:
+        raise UserError(f"{path}: no rows found")
+    present = set().union(*(record.keys() for record in records))
+    for flag, name in (("--question_column", columns.question), ("--context_column", columns.context)):
+        if name not in present:
+            raise UserError(
+                f"{path}: no column '{name}' (found: {', '.join(sorted(map(str, present)))}); "
+                f"name the right one with {flag}"
+            )
+    builder = QABuilder(path)
+    for number, record in enumerate(records):
+        builder.add(
+            f"row {number + 1}",
+            record.get(columns.question),
+            record.get(columns.context),
+            record.get(columns.id),
+            record.get(columns.title, ""),
+            record.get(columns.answers),
+        )
+    return builder.build()
+
+
+def load_disk_dataset(path: Path, split: str | None) -> list[dict]:
+    import datasets
+
+    try:
+        loaded = datasets.load_from_disk(str(path))
+    except FileNotFoundError as error:
+        raise UserError(f"{path}: directory holds no dataset saved with save_to_disk") from error
+    if isinstance(loaded, datasets.DatasetDict):
+        if split is None:
+            raise UserError(f"{path}: a DatasetDict with splits {list(loaded)}; name one as {path}:SPLIT")
+        if split not in loaded:
+            raise UserError(f"{path}: no split '{split}' (found: {', '.join(loaded)})")
+        loaded = loaded[split]
+    return loaded.to_list()
+
+
+def split_path(spec: str | Path) -> tuple[Path, str | None]:
+    """``DIR:split`` names a split of a saved DatasetDict; anything else is a plain path."""
+    text = str(spec)
+    head, sep, tail = text.rpartition(":")
+    if sep and head and tail and "/" not in tail and not Path(text).exists():
+        return Path(head), tail
+    return Path(text), None
+
+
+def load_qa(spec: str | Path, columns: ColumnNames = ColumnNames(), split: str | None = None) -> QAData:
+    """Read questions with gold passages from any supported file or saved dataset."""
+    path, named_split = split_path(spec)
+    path = check_exists(path, "data")
+    split = named_split or split
+    if path.is_dir():
+        return records_to_qa(load_disk_dataset(path, split), path, columns)
+    if path.suffix.lower() == ".json":
+        data = parse_json(path)
+        if isinstance(data, dict):
+            return squad_to_qa(data, path)
+        if isinstance(data, list) and all(isinstance(row, dict) for row in data):
+            return records_to_qa(data, path, columns)
+        raise UserError(f"{path}: expected SQuAD-style JSON (an object with 'data') or a list of records")
+    return records_to_qa(read_records(path), path, columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpora
+
+
+def corpus_from_records(records: Iterable[tuple[str, Any, Any]], path: Path) -> Corpus:
+    """Build a corpus from (id, title, text) triples; an id used twice for two texts is an error."""
+    corpus = Corpus()
+    texts_by_id: dict[str, str] = {}
+    for passage_id, title, text in records:
+        where = f"passage '{passage_id}'"
+        text = require_string(text, path, where, "text")
+        seen = texts_by_id.setdefault(passage_id, text)
+        if seen != text:
+            raise UserError(f"{path}: id '{passage_id}' is used for two different passage texts")
+        corpus.add(text, title if isinstance(title, str) else "", passage_id)
+    if not len(corpus):
+        raise UserError(f"{path}: the corpus is empty")
+    return corpus
+
+
+def load_corpus(path: str | Path) -> Corpus:
+    """Read a retrieval corpus in any supported shape."""
+    path = check_exists(path, "--corpus")
+    if path.is_dir():
+        raise UserError(f"{path}: expected a corpus file (.json, .jsonl or .tsv), found a directory")
+    suffix = path.suffix.lower()
+    if suffix == ".tsv":
+        rows = read_delimited(path, "\t")
+        if rows and not {"id", "text"} <= set(rows[0]):
+            raise UserError(f"{path}: DPR TSV needs a header row 'id<TAB>text<TAB>title'")
+        return corpus_from_records(((r["id"], r.get("title", ""), r["text"]) for r in rows), path)
+    if suffix == ".json":
+        data = parse_json(path)
+        if isinstance(data, dict) and "data" in data and isinstance(data["data"], list):
+            return squad_to_qa(data, path).corpus
+        if isinstance(data, dict):
+            if not all(isinstance(value, dict) for value in data.values()):
+                raise UserError(f"{path}: expected an object of {{id: {{text, title}}}} passages")
+            return corpus_from_records(((str(k), v.get("title", ""), v.get("text")) for k, v in data.items()), path)
+        if isinstance(data, list):
+            return corpus_from_table(data, path)
+        raise UserError(f"{path}: unknown corpus shape; expected {{id: {{text, title}}}} or a list of {{id, text}}")
+    if suffix in (".jsonl", ".csv", ".parquet"):
+        return corpus_from_table(read_records(path), path)
+    raise UserError(f"{path}: unknown corpus format '{suffix}'; expected .json, .jsonl, .tsv, .csv or .parquet")
+
+
+def corpus_from_table(rows: list, path: Path) -> Corpus:
+    if not rows:
+        raise UserError(f"{path}: the corpus is empty")
+    triples = []
+    for number, row in enumerate(rows):
+        if not isinstance(row, dict) or "text" not in row:
+            raise UserError(f"{path}: record {number + 1}: expected an object with 'text' (and 'id', 'title')")
+        triples.append((str(row.get("id", number)), row.get("title", ""), row["text"]))
+    return corpus_from_records(triples, path)

@@ -1,0 +1,1 @@
+"""Bi-encoder and cross-encoder models, their batching and their losses."""

@@ -1,0 +1,54 @@
+"""Training losses, one function each, with the paper they come from and the shapes they expect."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def in_batch_negatives_loss(
+    question_vectors: torch.Tensor,
+    passage_vectors: torch.Tensor,
+    targets: torch.Tensor,
+    ignore_mask: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """DPR's in-batch negatives loss (Karpukhin et al. 2020): softmax over every passage in the batch.
+
+    question_vectors: [B, D]; passage_vectors: [N, D] (the B positives, then any hard negatives);
+    targets: [B] the column of each question's positive; ignore_mask: [B, N] True where a passage
+    must not count as a negative for that question (it is the same passage as its positive, or
+    another of its gold passages). The target column itself is never ignored.
+    """
+    scores = question_vectors.float() @ passage_vectors.float().T
+    if ignore_mask is not None:
+        keep_target = F.one_hot(targets, scores.shape[1]).bool()
+        scores = scores.masked_fill(ignore_mask & ~keep_target, float("-inf"))
+    return F.cross_entropy(scores, targets)
+
+
+def local_contrastive_loss(group_scores: torch.Tensor, valid_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Localized contrastive estimation (Gao, Dai & Callan 2021, "Rethink Training of BERT Rerankers").
+
+    group_scores: [B, G] cross-encoder scores of each question's group, the positive in column 0
+    and G-1 negatives after it; valid_mask: [B, G] False for padding (a group with fewer negatives).
+    Cross-entropy of the positive against its own group's negatives.
+    """
+    scores = group_scores.float()
+    if valid_mask is not None:
+        scores = scores.masked_fill(~valid_mask, float("-inf"))
+    targets = torch.zeros(scores.shape[0], dtype=torch.long, device=scores.device)
+    return F.cross_entropy(scores, targets)
+
+
+def pointwise_bce_loss(group_scores: torch.Tensor, valid_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Pointwise binary cross-entropy (Nogueira & Cho 2019, "Passage Re-ranking with BERT").
+
+    Same inputs as ``local_contrastive_loss``: column 0 is relevant (label 1), the rest are not
+    (label 0); each valid pair is an independent binary example.
+    """
+    scores = group_scores.float()
+    labels = torch.zeros_like(scores)
+    labels[:, 0] = 1.0
+    if valid_mask is None:
+        valid_mask = torch.ones_like(scores, dtype=torch.bool)
+    return F.binary_cross_entropy_with_logits(scores[valid_mask], labels[valid_mask])

@@ -1,0 +1,74 @@
+"""Cutting long passages into overlapping windows of at most N tokens.
+
+Windows are character spans of the original text (found from the fast tokenizer's
+offsets), so that every later step works on plain strings: the bi-encoder embeds
+each window, the cross-encoder scores each window, and a passage's score is
+pooled over its windows. ``stride`` is the number of tokens two neighbouring
+windows share, as in Hugging Face's ``return_overflowing_tokens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from errors import UserError
+
+Span = tuple[int, int]
+
+
+def check_window_flags(max_tokens: int, stride: int) -> None:
+    if max_tokens < 1:
+        raise UserError(f"--max_passage_length must leave room for passage tokens (got {max_tokens} tokens)")
+    if stride < 0 or stride >= max_tokens:
+        raise UserError(f"--stride {stride}: expected 0 <= stride < passage tokens per window ({max_tokens})")
+
+
+def window_spans(offsets: Sequence[tuple[int, int]], text_length: int, max_tokens: int, stride: int) -> list[Span]:
+    """Character spans of windows of ``max_tokens`` tokens overlapping by ``stride`` tokens."""
+    if len(offsets) <= max_tokens:
+        return [(0, text_length)]
+    spans = []
+    step = max_tokens - stride
+    start = 0
+    while True:
+        end = min(start + max_tokens, len(offsets))
+        first = 0 if start == 0 else offsets[start][0]
+        last = text_length if end == len(offsets) else offsets[end - 1][1]
+        spans.append((first, last))
+        if end == len(offsets):
+            return spans
+        start += step
+
+
+def split_into_windows(tokenizer, texts: Sequence[str], max_tokens: int, stride: int) -> list[list[Span]]:
+    """Window spans for every text (one tokenizer pass over all of them, in chunks)."""
+    check_window_flags(max_tokens, stride)
+    spans: list[list[Span]] = []
+    chunk = 1024
+    for begin in range(0, len(texts), chunk):
+        batch = list(texts[begin : begin + chunk])
+        encoded = tokenizer(batch, add_special_tokens=False, return_offsets_mapping=True, truncation=False)
+        for text, offsets in zip(batch, encoded["offset_mapping"]):
+            spans.append(window_spans(offsets, len(text), max_tokens, stride))
+    return spans
+
+
+def window_with_answer(spans: Sequence[Span], answer_starts: Sequence[int], answers: Sequence[str]) -> int:
+    """Index of the first window that wholly contains an answer; 0 when none does or answers are unknown."""
+    for start, answer in zip(answer_starts, answers):
+        if start < 0:
+            continue
+        end = start + len(answer)
+        for index, (first, last) in enumerate(spans):
+            if first <= start and end <= last:
+                return index
+    return 0
+
+
+def truncate_text(tokenizer, texts: Sequence[str], max_tokens: int) -> list[str]:
+    """Each text cut to its first ``max_tokens`` tokens (at a token boundary)."""
+    encoded = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True, truncation=False)
+    return [
+        text if len(offsets) <= max_tokens else text[: offsets[max_tokens - 1][1]]
+        for text, offsets in zip(texts, encoded["offset_mapping"])
+    ]

@@ -1,0 +1,75 @@
+"""Exact maximum-inner-product search, chunked so memory stays bounded for any corpus size.
+
+Keys are window vectors; ``owners[i]`` is the passage that window ``i`` belongs to
+(non-decreasing, as windows are made passage by passage). A passage's score is the
+best of its windows. Keys are read chunk by chunk (they may be a memory-mapped
+array far larger than RAM), each chunk ends on a passage boundary, and a running
+top-k is kept with ``torch.topk``: the full score matrix never exists and is never sorted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def chunk_bounds(owners: np.ndarray, chunk_size: int) -> list[tuple[int, int]]:
+    """Row ranges of about ``chunk_size`` keys that never split one passage's windows."""
+    bounds, start, total = [], 0, len(owners)
+    while start < total:
+        end = min(start + chunk_size, total)
+        if end < total:
+            end = int(np.searchsorted(owners, owners[end - 1], side="right"))
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def exact_search(
+    queries: np.ndarray,
+    keys: np.ndarray,
+    k: int,
+    owners: np.ndarray | None = None,
+    device: torch.device | str = "cpu",
+    chunk_size: int = 65536,
+    query_batch_size: int = 1024,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-``k`` passages per query by dot product: (scores [Q, k'], passage indices [Q, k']), best first.
+
+    ``k' = min(k, number of passages)``. Without ``owners`` each key is its own passage.
+    """
+    device = torch.device(device)
+    owners = np.arange(len(keys)) if owners is None else np.asarray(owners)
+    passages = int(owners[-1]) + 1 if len(owners) else 0
+    k = min(k, passages)
+    all_scores = np.empty((len(queries), k), dtype=np.float32)
+    all_ids = np.empty((len(queries), k), dtype=np.int64)
+    bounds = chunk_bounds(owners, chunk_size)
+    dtype = torch.float16 if device.type == "cuda" else torch.float32
+    for q_start in range(0, len(queries), query_batch_size):
+        query = torch.as_tensor(np.asarray(queries[q_start : q_start + query_batch_size]), dtype=dtype, device=device)
+        best_scores = torch.full((len(query), 0), float("-inf"), device=device)
+        best_ids = torch.empty((len(query), 0), dtype=torch.long, device=device)
+        for start, end in bounds:
+            chunk = torch.as_tensor(np.asarray(keys[start:end]), device=device).to(dtype)
+            window_scores = (query @ chunk.T).float()
+            chunk_owners = torch.as_tensor(owners[start:end], device=device)
+            first = int(owners[start])
+            span = int(owners[end - 1]) - first + 1
+            if span == end - start:
+                passage_scores = window_scores
+            else:
+                index = (chunk_owners - first).expand(len(query), -1)
+                passage_scores = torch.full((len(query), span), float("-inf"), device=device)
+                passage_scores.scatter_reduce_(1, index, window_scores, reduce="amax")
+            top = torch.topk(passage_scores, min(k, span), dim=1)
+            best_scores = torch.cat([best_scores, top.values], dim=1)
+            best_ids = torch.cat([best_ids, top.indices + first], dim=1)
+            if best_scores.shape[1] > k:
+                keep = torch.topk(best_scores, k, dim=1)
+                best_scores, best_ids = keep.values, torch.gather(best_ids, 1, keep.indices)
+        order = torch.argsort(best_scores, dim=1, descending=True)
+        rows = slice(q_start, q_start + len(query))
+        all_scores[rows] = torch.gather(best_scores, 1, order).cpu().numpy()
+        all_ids[rows] = torch.gather(best_ids, 1, order).cpu().numpy()
+    return all_scores, all_ids

@@ -1,0 +1,72 @@
+"""Device and numeric precision: which device to run on and which autocast to use there.
+
+``--precision auto`` picks the fastest precision the device runs well: bf16 on CUDA
+devices that support it (Ampere and newer), else fp16 on CUDA; bf16 on CPUs with
+native bf16 instructions (AVX-512 BF16 or AMX), else fp32. An explicit request
+the device cannot honour falls back with a warning that says which precision is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import torch
+
+from errors import UserError
+
+PRECISIONS = ("fp32", "fp16", "bf16", "auto")
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto`` -> the first CUDA device when there is one, else the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as error:
+        raise UserError(f"--device {name}: not a device name (expected auto, cpu, cuda or cuda:N)") from error
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
+    return device
+
+
+def cpu_has_bf16() -> bool:
+    """True when the CPU has native bf16 arithmetic (AVX-512 BF16 or AMX)."""
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, probe, lambda: False)() for probe in probes)
+
+
+def resolve_precision(requested: str, device: torch.device) -> str:
+    """Turn a ``--precision`` value into fp32, fp16 or bf16 for ``device``."""
+    if requested not in PRECISIONS:
+        raise UserError(f"--precision {requested}: expected one of {', '.join(PRECISIONS)}")
+    if device.type == "cuda":
+        bf16 = torch.cuda.is_bf16_supported()
+        if requested == "auto":
+            return "bf16" if bf16 else "fp16"
+        if requested == "bf16" and not bf16:
+            warn_fallback("bf16", "fp16", f"{torch.cuda.get_device_name(device)} lacks bf16")
+            return "fp16"
+        return requested
+    if requested == "auto":
+        return "bf16" if cpu_has_bf16() else "fp32"
+    if requested == "fp16":
+        warn_fallback("fp16", "fp32", "fp16 autocast on the CPU is slow and unsupported by the Trainer")
+        return "fp32"
+    if requested == "bf16" and not cpu_has_bf16():
+        warn_fallback("bf16", "fp32", "this CPU has no native bf16 instructions")
+        return "fp32"
+    return requested
+
+
+def warn_fallback(requested: str, used: str, why: str) -> None:
+    print(f"warning: --precision {requested} falls back to {used}: {why}", file=sys.stderr)
+
+
+def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager:
+    """An autocast context for inference in ``precision`` (a no-op for fp32)."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=device.type, dtype=dtype)

@@ -1,0 +1,118 @@
+"""Fixtures: a tiny BERT (random weights, 2 layers, hidden 64) with a WordPiece vocabulary trained on
+synthetic text, saved to a temp dir and loaded through ``from_pretrained`` like any user model; and
+small synthetic QA data sets whose questions share rare words with their passages, so that a few
+dozen training steps are enough to learn to rank."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+FILLER = "the a of in on is was and to for with by at from that this it as an be".split()
+
+
+def make_word(rng: random.Random) -> str:
+    return "".join(rng.choice("bcdfghjklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 3)))
+
+
+def synthetic_squad(seed: int, articles: int, paragraphs: int, questions: int, long_every: int = 0) -> dict:
+    """SQuAD-style data: each paragraph mentions a few key words; its questions repeat two of them."""
+    rng = random.Random(seed)
+    data = []
+    for a in range(articles):
+        paragraphs_out = []
+        for p in range(paragraphs):
+            keys = [make_word(rng) for _ in range(4)]
+            filler = [rng.choice(FILLER) for _ in range(rng.randint(12, 20))]
+            if long_every and (a * paragraphs + p) % long_every == 0:
+                filler += [rng.choice(FILLER + [make_word(rng)]) for _ in range(150)]
+            words = filler[:]
+            for key in keys:
+                words.insert(rng.randrange(len(words) + 1), key)
+            context = " ".join(words)
+            qas = []
+            for q in range(questions):
+                asked = rng.sample(keys, 2)
+                answer = next(key for key in keys if key not in asked)
+                qas.append(
+                    {
+                        "id": f"s{seed}-a{a}-p{p}-q{q}",
+                        "question": f"what {asked[0]} and {asked[1]} ?",
+                        "answers": [{"text": answer, "answer_start": context.index(answer)}],
+                    }
+                )
+            paragraphs_out.append({"context": context, "qas": qas})
+        data.append({"title": f"article {a}", "paragraphs": paragraphs_out})
+    return {"version": "synthetic", "data": data}
+
+
+def squad_texts(squad: dict) -> list[str]:
+    texts = []
+    for article in squad["data"]:
+        for paragraph in article["paragraphs"]:
+            texts.append(paragraph["context"])
+            texts.extend(qa["question"] for qa in paragraph["qas"])
+    return texts
+
+
+def build_tiny_bert(directory: Path, texts: list[str], seed: int = 0) -> Path:
+    """Train a WordPiece vocabulary on ``texts`` and save a random 2-layer BERT with it."""
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=3000, special_tokens=specials))
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+    )
+    fast = BertTokenizerFast(tokenizer_object=tokenizer, model_max_length=512)
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=tokenizer.get_vocab_size(),
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=512,
+    )
+    BertModel(config).save_pretrained(directory)
+    fast.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def squad_files(tmp_path_factory) -> dict[str, Path]:
+    """Synthetic SQuAD-style train and validation files (some paragraphs long enough to need windows)."""
+    directory = tmp_path_factory.mktemp("data")
+    files = {}
+    for name, seed, articles in (("train", 1, 8), ("validation", 2, 3)):
+        path = directory / f"{name}.json"
+        path.write_text(json.dumps(synthetic_squad(seed, articles, 4, 3, long_every=7)), encoding="utf-8")
+        files[name] = path
+    return files
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, squad_files) -> Path:
+    texts = []
+    for path in squad_files.values():
+        texts += squad_texts(json.loads(path.read_text(encoding="utf-8")))
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), texts)

@@ -1,0 +1,104 @@
+"""Turn a list of training examples into the tensors each loss needs.
+
+Both collators tokenize with dynamic padding. Negatives are drawn with Python's
+``random`` module, whose state the Trainer saves in every checkpoint and restores
+on ``--resume``, so sampling continues exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import torch
+
+from training.examples import TrainingExample, WindowedCorpus
+
+
+def in_batch_negatives(example: TrainingExample, batch: list[TrainingExample]) -> list[tuple[str, str]]:
+    """(passage id, window) of the other questions' positives, excluding every gold passage of ``example``."""
+    seen = set(example.gold_ids)
+    negatives = []
+    for other in batch:
+        if other.positive_id not in seen:
+            seen.add(other.positive_id)
+            negatives.append((other.positive_id, other.positive_text))
+    return negatives
+
+
+@dataclass
+class BiEncoderCollator:
+    """Questions, then passages: the B positives followed by up to ``hard_negatives`` listed negatives each.
+
+    ``ignore_mask[b, n]`` is True where passage n is a gold passage of question b, so a
+    duplicate of the positive (another question about the same paragraph) is not a negative.
+    """
+
+    tokenizer: object
+    windows: WindowedCorpus
+    max_query_length: int
+    max_passage_length: int
+    hard_negatives: int = 0
+
+    def __call__(self, examples: list[TrainingExample]) -> dict:
+        passage_ids = [example.positive_id for example in examples]
+        passages = [example.positive_text for example in examples]
+        for example in examples:
+            count = min(self.hard_negatives, len(example.negative_ids))
+            for passage_id in random.sample(example.negative_ids, count):
+                passage_ids.append(passage_id)
+                passages.append(self.windows.window(passage_id))
+        ignore_mask = torch.tensor([[pid in example.gold_ids for pid in passage_ids] for example in examples])
+        return {
+            "question_inputs": self.tokenize([example.question for example in examples], self.max_query_length),
+            "passage_inputs": self.tokenize(passages, self.max_passage_length),
+            "targets": torch.arange(len(examples)),
+            "ignore_mask": ignore_mask,
+        }
+
+    def tokenize(self, texts: list[str], max_length: int) -> dict:
+        return dict(self.tokenizer(texts, truncation=True, max_length=max_length, padding=True, return_tensors="pt"))
+
+
+@dataclass
+class CrossEncoderCollator:
+    """Groups of 1 positive + up to G-1 negatives per question, flattened into (question, window) pairs.
+
+    Negatives come from the example's listed negatives first, then from the other
+    questions' positives in the batch (never a gold passage of the question). A group
+    with fewer than G candidates is padded in ``valid_mask`` only: no pair is scored for it.
+    """
+
+    tokenizer: object
+    windows: WindowedCorpus
+    max_length: int
+    group_size: int
+
+    def __call__(self, examples: list[TrainingExample]) -> dict:
+        questions, passages, positions = [], [], []
+        for row, example in enumerate(examples):
+            candidates = [example.positive_text] + self.negatives(example, examples)
+            for column, text in enumerate(candidates):
+                questions.append(example.question)
+                passages.append(text)
+                positions.append(row * self.group_size + column)
+        valid = torch.zeros(len(examples) * self.group_size, dtype=torch.bool)
+        valid[positions] = True
+        pair_inputs = self.tokenizer(
+            questions, passages, truncation="longest_first", max_length=self.max_length, padding=True, return_tensors="pt"
+        )
+        return {
+            "pair_inputs": dict(pair_inputs),
+            "positions": torch.tensor(positions),
+            "valid_mask": valid.view(len(examples), self.group_size),
+        }
+
+    def negatives(self, example: TrainingExample, batch: list[TrainingExample]) -> list[str]:
+        wanted = self.group_size - 1
+        listed = random.sample(example.negative_ids, min(wanted, len(example.negative_ids)))
+        chosen = [self.windows.window(passage_id) for passage_id in listed]
+        if len(chosen) < wanted:
+            others = [pair for pair in in_batch_negatives(example, batch) if pair[0] not in listed]
+            random.shuffle(others)
+            chosen += [text for _, text in others[: wanted - len(chosen)]]
+        return chosen

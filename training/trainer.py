@@ -1,0 +1,100 @@
+"""The Hugging Face Trainer with our losses, our validation, a JSONL log and a clean stop on Ctrl-C.
+
+The Trainer does the loop: AdamW, linear warmup, gradient accumulation, clipping,
+mixed precision, checkpoints and resume. We add only what is ours: how a batch
+becomes a loss, what validation measures, and where metrics are written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from transformers import Trainer, TrainerCallback
+
+from encoders.losses import in_batch_negatives_loss, local_contrastive_loss, pointwise_bce_loss
+
+
+def bi_encoder_loss(model, inputs: dict) -> torch.Tensor:
+    question_vectors, passage_vectors = model(inputs["question_inputs"], inputs["passage_inputs"])
+    return in_batch_negatives_loss(question_vectors, passage_vectors, inputs["targets"], inputs["ignore_mask"])
+
+
+def cross_encoder_loss(kind: str) -> Callable:
+    group_loss = {"lce": local_contrastive_loss, "bce": pointwise_bce_loss}[kind]
+
+    def loss(model, inputs: dict) -> torch.Tensor:
+        logits = model(**inputs["pair_inputs"]).logits[:, 0]
+        valid = inputs["valid_mask"]
+        scores = logits.new_zeros(valid.numel()).index_copy(0, inputs["positions"], logits)
+        return group_loss(scores.view_as(valid), valid)
+
+    return loss
+
+
+class RetrievalTrainer(Trainer):
+    """A Trainer whose loss is a function of (model, batch) and whose evaluation is a ranking evaluator."""
+
+    def __init__(self, *args, loss_function: Callable, evaluator: Callable | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss_function = loss_function
+        self.evaluator = evaluator
+        self.loss_is_scaled_for_ga = False
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        loss = self.loss_function(model, inputs)
+        return (loss, None) if return_outputs else loss
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval") -> dict[str, float]:
+        if self.evaluator is None:
+            return {}
+        metrics = {f"{metric_key_prefix}_{name}": value for name, value in self.evaluator(self.model).items()}
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+        return metrics
+
+
+class JsonlLogCallback(TrainerCallback):
+    """Appends every logged dict (loss, learning rate, validation metrics) to ``log.jsonl``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs and state.is_world_process_zero:
+            record = {"step": state.global_step, "epoch": state.epoch, **logs}
+            record = {key: (None if isinstance(v, float) and math.isnan(v) else v) for key, v in record.items()}
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
+
+
+class StopOnInterrupt(TrainerCallback):
+    """On Ctrl-C (SIGINT) or SIGTERM: finish the current step, save a checkpoint, stop training."""
+
+    def __init__(self):
+        self.interrupted = False
+        self.previous: dict[int, object] = {}
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self.previous[sig] = signal.signal(sig, self.handle)
+
+    def handle(self, signum, frame):
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.interrupted = True
+        print("\ninterrupted: saving a checkpoint after this step (press Ctrl-C again to abort)", flush=True)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.interrupted:
+            control.should_save = True
+            control.should_training_stop = True
+        return control
+
+    def on_train_end(self, args, state, control, **kwargs):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)

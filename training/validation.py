@@ -1,0 +1,89 @@
+"""Validation at the end of each epoch: how well the model ranks the gold passage.
+
+Bi-encoder: every validation question against every validation passage (each
+passage scored by its best window), top-1/5/20 and MRR@10. Cross-encoder: each
+question's positive window among G candidates (itself + G-1 passages drawn once,
+with a fixed seed, so every epoch is scored on the same groups).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import torch
+
+from data_utils import QAData
+from encoders.bi_encoder import BiEncoder
+from encoders.cross_encoder import CrossEncoder
+from metrics import ranking_metrics
+from retrieval.dense import exact_search
+from training.examples import WindowedCorpus, build_examples
+
+BI_KS = (1, 5, 20)
+
+
+def model_device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+def bi_encoder_evaluator(
+    data: QAData,
+    windows: WindowedCorpus,
+    max_query_length: int,
+    max_passage_length: int,
+    batch_size: int,
+    precision: str,
+) -> Callable[[BiEncoder], dict[str, float]]:
+    texts, owners = windows.all_windows()
+    questions = [question.text for question in data.questions]
+    golds = [{data.corpus[g].id for g in question.gold_ids} for question in data.questions]
+    passage_ids = data.corpus.ids
+
+    def evaluate(model: BiEncoder) -> dict[str, float]:
+        device = model_device(model)
+        keys = model.encode(texts, "passage", max_passage_length, batch_size, device, precision)
+        queries = model.encode(questions, "question", max_query_length, batch_size, device, precision)
+        _, indices = exact_search(queries, keys, max(BI_KS), owners, device)
+        rankings = [[passage_ids[i] for i in row] for row in indices]
+        return ranking_metrics(rankings, golds, BI_KS)
+
+    return evaluate
+
+
+def cross_encoder_evaluator(
+    data: QAData,
+    windows: WindowedCorpus,
+    tokenizer,
+    group_size: int,
+    max_length: int,
+    batch_size: int,
+    precision: str,
+    seed: int,
+) -> Callable[[torch.nn.Module], dict[str, float]]:
+    rng = random.Random(seed)
+    ids = data.corpus.ids
+    questions, passages, groups, golds = [], [], [], []
+    for example in build_examples(data, windows):
+        drawn = rng.sample(range(len(ids)), min(len(ids), group_size - 1 + len(example.gold_ids)))
+        negatives = [ids[i] for i in drawn if ids[i] not in example.gold_ids][: group_size - 1]
+        candidates = [(example.positive_id, example.positive_text)]
+        candidates += [(pid, windows.window(pid)) for pid in negatives]
+        rng.shuffle(candidates)  # ties must not favour the positive
+        questions += [example.question] * len(candidates)
+        passages += [text for _, text in candidates]
+        groups.append([pid for pid, _ in candidates])
+        golds.append({example.positive_id})
+
+    def evaluate(model: torch.nn.Module) -> dict[str, float]:
+        scores = CrossEncoder(model, tokenizer).score(
+            questions, passages, max_length, batch_size, model_device(model), precision
+        )
+        rankings, start = [], 0
+        for group in groups:
+            group_scores = scores[start : start + len(group)]
+            rankings.append([group[i] for i in sorted(range(len(group)), key=lambda i: -group_scores[i])])
+            start += len(group)
+        return ranking_metrics(rankings, golds, BI_KS)
+
+    return evaluate
