@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import math
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -156,8 +158,7 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UserError(
-            f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-            "convert the file to UTF-8"
+            f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); convert the file to UTF-8"
         ) from error
 
 
@@ -167,16 +168,21 @@ def parse_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise UserError(f"{path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
+    except RecursionError as error:
+        raise UserError(f"{path}: JSON nested too deeply to read") from error
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    # Split on "\n" only: JSON strings may hold U+2028, U+0085 and other characters that splitlines() breaks at.
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             raise UserError(f"{path}: invalid JSON at line {number} column {error.colno}: {error.msg}") from error
+        except RecursionError as error:
+            raise UserError(f"{path}: line {number}: JSON nested too deeply to read") from error
         if not isinstance(record, dict):
             raise UserError(f"{path}: line {number}: expected a JSON object, found {type(record).__name__}")
         yield record
@@ -185,7 +191,8 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 def read_delimited(path: Path, delimiter: str) -> list[dict]:
     text = read_text(path)
     try:
-        reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+        # newline="" keeps line breaks inside quoted fields, as the csv module requires.
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         return [dict(row) for row in reader]
     except csv.Error as error:
         raise UserError(f"{path}: malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {error}") from error
@@ -278,15 +285,23 @@ class QABuilder:
         if isinstance(answers, str):
             try:
                 decoded = json.loads(answers)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
+                decoded = None
+            if not isinstance(decoded, list | Mapping):  # a plain answer such as "1392" or "true"
                 return (answers,), (-1,)
             return self.parse_answers(decoded, where)
         if isinstance(answers, Mapping):
             texts = answers.get("text", [])
-            starts = answers.get("answer_start", [-1] * len(texts))
+            starts = answers.get("answer_start")
             if isinstance(texts, str):
                 texts, starts = [texts], [starts]
-            pairs = list(zip(texts, starts))
+            if starts is None:
+                starts = [-1] * len(texts) if isinstance(texts, list | tuple) else []
+            if not isinstance(texts, list | tuple) or not isinstance(starts, list | tuple):
+                raise UserError(
+                    f"{self.path}: {where}: field 'answers' must hold a 'text' list and an 'answer_start' list"
+                )
+            pairs = [(text, starts[i] if i < len(starts) else -1) for i, text in enumerate(texts)]
         elif isinstance(answers, list):
             pairs = []
             for answer in answers:
@@ -301,7 +316,8 @@ class QABuilder:
             if not isinstance(text, str) or not text:
                 raise UserError(f"{self.path}: {where}: every answer needs a non-empty 'text'")
             texts.append(text)
-            starts.append(int(start) if isinstance(start, (int, float)) and not isinstance(start, bool) else -1)
+            usable = isinstance(start, int | float) and not isinstance(start, bool) and math.isfinite(start)
+            starts.append(int(start) if usable else -1)
         return tuple(texts), tuple(starts)
 
     def checked_start(self, context: str, text: str, start: int) -> int:
@@ -401,21 +417,50 @@ def split_path(spec: str | Path) -> tuple[Path, str | None]:
     return Path(text), None
 
 
-def load_qa(spec: str | Path, columns: ColumnNames = ColumnNames(), split: str | None = None) -> QAData:
-    """Read questions with gold passages from any supported file or saved dataset."""
+def read_qa_source(spec: str | Path, split: str | None, flag: str) -> tuple[Path, dict | list[dict]]:
+    """The raw content of a QA source: a SQuAD-style object, or a list of row records."""
     path, named_split = split_path(spec)
-    path = check_exists(path, "data")
-    split = named_split or split
+    path = check_exists(path, flag)
     if path.is_dir():
-        return records_to_qa(load_disk_dataset(path, split), path, columns)
+        return path, load_disk_dataset(path, named_split or split)
     if path.suffix.lower() == ".json":
         data = parse_json(path)
-        if isinstance(data, dict):
-            return squad_to_qa(data, path)
-        if isinstance(data, list) and all(isinstance(row, dict) for row in data):
-            return records_to_qa(data, path, columns)
+        if isinstance(data, dict) or (isinstance(data, list) and all(isinstance(row, dict) for row in data)):
+            return path, data
         raise UserError(f"{path}: expected SQuAD-style JSON (an object with 'data') or a list of records")
-    return records_to_qa(read_records(path), path, columns)
+    return path, read_records(path)
+
+
+def qa_from_source(path: Path, source: dict | list[dict], columns: ColumnNames) -> QAData:
+    return squad_to_qa(source, path) if isinstance(source, dict) else records_to_qa(source, path, columns)
+
+
+def load_qa(
+    spec: str | Path, columns: ColumnNames = ColumnNames(), split: str | None = None, flag: str = "data"
+) -> QAData:
+    """Read questions with gold passages from any supported file or saved dataset."""
+    return qa_from_source(*read_qa_source(spec, split, flag), columns)
+
+
+def load_queries(
+    spec: str | Path, columns: ColumnNames = ColumnNames(), split: str | None = None, flag: str = "--queries"
+) -> QAData:
+    """Questions to retrieve for; a table without the context column gives questions with no gold passage."""
+    path, source = read_qa_source(spec, split, flag)
+    if isinstance(source, list) and source and not any(columns.context in row for row in source):
+        return questions_only(source, path, columns)
+    return qa_from_source(path, source, columns)
+
+
+def questions_only(records: list[dict], path: Path, columns: ColumnNames) -> QAData:
+    if not any(columns.question in row for row in records):
+        raise UserError(f"{path}: no column '{columns.question}'; name the right one with --question_column")
+    questions = []
+    for number, record in enumerate(records):
+        text = require_string(record.get(columns.question), path, f"row {number + 1}", columns.question)
+        question_id = record.get(columns.id)
+        questions.append(Question(str(question_id) if question_id not in (None, "") else f"q{number}", text))
+    return QAData(questions, Corpus())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Train a DPR bi-encoder or a cross-encoder reranker.
 
-    python train.py --encoder bi    --output_directory ./save_directory/
-    python train.py --encoder cross --output_directory ./save_directory/
+python train.py --encoder bi    --output_directory ./save_directory/
+python train.py --encoder cross --output_directory ./save_directory/
 """
 
 from __future__ import annotations

@@ -17,7 +17,14 @@ import torch
 from torch import nn
 
 from encoders.batching import run_batched, tokenize
-from encoders.pretrained import CONFIG_NAME, TRAINING_STATE, check_tokenizer_matches, load_pretrained, load_tokenizer, read_train_config
+from encoders.pretrained import (
+    CONFIG_NAME,
+    TRAINING_STATE,
+    check_tokenizer_matches,
+    load_pretrained,
+    load_tokenizer,
+    read_train_config,
+)
 from file_utils import atomic_directory, write_json
 
 POOLINGS = ("cls", "mean")

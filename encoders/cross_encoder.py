@@ -15,7 +15,14 @@ import numpy as np
 import torch
 
 from encoders.batching import run_batched, tokenize
-from encoders.pretrained import CONFIG_NAME, TRAINING_STATE, check_tokenizer_matches, load_pretrained, load_tokenizer, read_train_config
+from encoders.pretrained import (
+    CONFIG_NAME,
+    TRAINING_STATE,
+    check_tokenizer_matches,
+    load_pretrained,
+    load_tokenizer,
+    read_train_config,
+)
 from errors import UserError
 from file_utils import atomic_directory, write_json
 

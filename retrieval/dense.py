@@ -9,8 +9,13 @@ top-k is kept with ``torch.topk``: the full score matrix never exists and is nev
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import torch
+
+from file_utils import atomic_directory, write_json
 
 
 def chunk_bounds(owners: np.ndarray, chunk_size: int) -> list[tuple[int, int]]:
@@ -46,12 +51,13 @@ def exact_search(
     all_ids = np.empty((len(queries), k), dtype=np.int64)
     bounds = chunk_bounds(owners, chunk_size)
     dtype = torch.float16 if device.type == "cuda" else torch.float32
+    numpy_dtype = np.float16 if device.type == "cuda" else np.float32
     for q_start in range(0, len(queries), query_batch_size):
         query = torch.as_tensor(np.asarray(queries[q_start : q_start + query_batch_size]), dtype=dtype, device=device)
         best_scores = torch.full((len(query), 0), float("-inf"), device=device)
         best_ids = torch.empty((len(query), 0), dtype=torch.long, device=device)
         for start, end in bounds:
-            chunk = torch.as_tensor(np.asarray(keys[start:end]), device=device).to(dtype)
+            chunk = torch.from_numpy(np.array(keys[start:end], dtype=numpy_dtype)).to(device)
             window_scores = (query @ chunk.T).float()
             chunk_owners = torch.as_tensor(owners[start:end], device=device)
             first = int(owners[start])
@@ -73,3 +79,54 @@ def exact_search(
         all_scores[rows] = torch.gather(best_scores, 1, order).cpu().numpy()
         all_ids[rows] = torch.gather(best_ids, 1, order).cpu().numpy()
     return all_scores, all_ids
+
+
+class DenseIndex:
+    """Window vectors of a corpus, with the passage each window belongs to, saved as ``.npy`` files.
+
+    Files in the index directory: ``embeddings.npy`` (float16 or float32, memory-mapped on
+    load), ``owners.npy`` (passage position of each window), ``passage_ids.json`` and
+    ``meta.json`` with the fingerprint. The directory is written under a temporary name
+    and renamed when complete, so an interrupted build leaves nothing a later run trusts.
+    """
+
+    def __init__(self, embeddings: np.ndarray, owners: np.ndarray, passage_ids: list[str], fingerprint: str):
+        self.embeddings = embeddings
+        self.owners = owners
+        self.passage_ids = passage_ids
+        self.fingerprint = fingerprint
+
+    def save(self, directory: str | Path) -> None:
+        with atomic_directory(directory) as staging:
+            np.save(staging / "embeddings.npy", self.embeddings)
+            np.save(staging / "owners.npy", self.owners)
+            write_json(staging / "passage_ids.json", self.passage_ids)
+            meta = {
+                "fingerprint": self.fingerprint,
+                "windows": int(len(self.embeddings)),
+                "passages": len(self.passage_ids),
+                "dimension": int(self.embeddings.shape[1]),
+                "dtype": str(self.embeddings.dtype),
+            }
+            write_json(staging / "meta.json", meta)
+
+    @classmethod
+    def load(cls, directory: str | Path, fingerprint: str) -> DenseIndex | None:
+        """The saved index when its fingerprint matches, else None (missing, stale or unreadable)."""
+        directory = Path(directory)
+        try:
+            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("fingerprint") != fingerprint:
+                return None
+            embeddings = np.load(directory / "embeddings.npy", mmap_mode="r", allow_pickle=False)
+            owners = np.load(directory / "owners.npy", allow_pickle=False)
+            passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, json.JSONDecodeError):
+            return None
+        if embeddings.shape[0] != meta.get("windows") or len(owners) != len(embeddings):
+            return None
+        return cls(embeddings, owners, passage_ids, fingerprint)
+
+    def search(self, queries: np.ndarray, k: int, device: torch.device | str = "cpu") -> tuple[np.ndarray, np.ndarray]:
+        """(scores, passage positions) of the top-k passages per query."""
+        return exact_search(queries, self.embeddings, k, self.owners, device)

@@ -85,7 +85,12 @@ class CrossEncoderCollator:
         valid = torch.zeros(len(examples) * self.group_size, dtype=torch.bool)
         valid[positions] = True
         pair_inputs = self.tokenizer(
-            questions, passages, truncation="longest_first", max_length=self.max_length, padding=True, return_tensors="pt"
+            questions,
+            passages,
+            truncation="longest_first",
+            max_length=self.max_length,
+            padding=True,
+            return_tensors="pt",
         )
         return {
             "pair_inputs": dict(pair_inputs),

@@ -86,7 +86,7 @@ def read_negatives_file(path: str | Path, data: QAData, flag: str) -> dict[str, 
         question_id = record.get("id", record.get("question_id"))
         passage_ids = record.get("negatives", record.get("passage_ids"))
         if question_id is None or not isinstance(passage_ids, list):
-            raise UserError(f"{path}: line {number}: expected {{\"id\": question id, \"negatives\": [passage ids]}}")
+            raise UserError(f'{path}: line {number}: expected {{"id": question id, "negatives": [passage ids]}}')
         known = [str(pid) for pid in passage_ids if str(pid) in data.corpus]
         unknown += len(passage_ids) - len(known)
         negatives[str(question_id)] = known
@@ -95,4 +95,3 @@ def read_negatives_file(path: str | Path, data: QAData, flag: str) -> dict[str, 
     if not any(negatives.values()):
         raise UserError(f"{flag} {path}: no negative passage id matches a training passage")
     return negatives
-

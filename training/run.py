@@ -133,7 +133,12 @@ def train_bi_encoder(args: argparse.Namespace, device: torch.device, precision: 
     if validation is not None:
         validation_windows = WindowedCorpus(validation.corpus, model.tokenizer, tokens, args.stride)
         evaluator = bi_encoder_evaluator(
-            validation, validation_windows, args.max_query_length, args.max_passage_length, args.eval_batch_size, precision
+            validation,
+            validation_windows,
+            args.max_query_length,
+            args.max_passage_length,
+            args.eval_batch_size,
+            precision,
         )
     output = Path(args.output_directory) / "bi_encoder"
     metrics = fit(args, output, model, examples, collator, bi_encoder_loss, evaluator, validation, device, precision)
@@ -161,7 +166,14 @@ def train_cross_encoder(args: argparse.Namespace, device: torch.device, precisio
     if validation is not None:
         validation_windows = WindowedCorpus(validation.corpus, tokenizer, tokens, args.stride)
         evaluator = cross_encoder_evaluator(
-            validation, validation_windows, tokenizer, args.group_size, max_length, args.eval_batch_size, precision, args.seed
+            validation,
+            validation_windows,
+            tokenizer,
+            args.group_size,
+            max_length,
+            args.eval_batch_size,
+            precision,
+            args.seed,
         )
     output = Path(args.output_directory) / "cross_encoder"
     loss = cross_encoder_loss(args.loss)

@@ -1,0 +1,81 @@
+"""Scoring ranked lists against gold passages (and answer strings), and printing the results table."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from data_utils import Corpus, QAData, warn
+from metrics import ranking_metrics
+
+KS = (1, 5, 10, 20, 50, 100, 500)
+
+
+def gold_in_corpus(queries: QAData, corpus: Corpus) -> list[set[str]]:
+    """Gold passages of each question as ids of ``corpus``, matched by passage text.
+
+    A gold passage missing from the corpus stays as an id no ranking can contain, so the
+    question counts as a miss rather than silently dropping out.
+    """
+    golds, missing = [], 0
+    for question in queries.questions:
+        gold = set()
+        for gold_id in question.gold_ids:
+            kept = corpus.by_text.get(queries.corpus[gold_id].text)
+            if kept is None:
+                missing += 1
+                gold.add(f"<not in corpus: {gold_id}>")
+            else:
+                gold.add(kept)
+        golds.append(gold)
+    if missing:
+        warn(f"{missing} gold passages of the queries are not in the corpus (matched by text); counted as misses")
+    return golds
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def answer_hits(ranking: Sequence[str], answers: Sequence[str], corpus: Corpus) -> list[str]:
+    """The ranking with each passage id kept only if the passage contains an answer (DPR's answer match)."""
+    wanted = [normalize(answer) for answer in answers if normalize(answer)]
+    return [pid for pid in ranking if any(answer in normalize(corpus[pid].text) for answer in wanted)]
+
+
+def stage_metrics(
+    rankings: Sequence[Sequence[str]], golds: Sequence[set[str]], queries: QAData, corpus: Corpus
+) -> dict[str, float]:
+    """top-k and MRR@10 by gold passage id; ``answer_top{k}`` by answer string when answers are known."""
+    metrics = ranking_metrics(rankings, golds, KS)
+    if any(question.answers for question in queries.questions):
+        depth = max((len(ranking) for ranking in rankings), default=0)
+        for k in (k for k in KS if k <= depth):
+            hits = [
+                bool(answer_hits(ranking[:k], question.answers, corpus))
+                for ranking, question in zip(rankings, queries.questions)
+                if question.answers
+            ]
+            metrics[f"answer_top{k}"] = sum(hits) / len(hits)
+    return metrics
+
+
+def format_table(metrics: dict[str, dict[str, float]], answer_match: bool = False) -> str:
+    """A Markdown table, one row per stage: metrics by gold passage id, or (``answer_match``) by answer string."""
+    columns: list[str] = []
+    for values in metrics.values():
+        columns += [name for name in values if name.startswith("answer_") == answer_match and name not in columns]
+    lines = ["| stage | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for stage, values in metrics.items():
+        cells = [format_value(values.get(name)) for name in columns]
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def format_value(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.3f}"

@@ -1,0 +1,88 @@
+"""Writing the results of a rerank run: predictions, a reader-ready dataset, optional CSV, metrics.
+
+``predictions.jsonl``: one line per question with its id, question, gold passage ids
+(when known) and, for each stage, the ranked passage ids, titles and scores.
+``reader_dataset/``: a ``datasets`` Dataset saved to disk with ``id``, ``question`` and
+``context`` (the final top-k passages joined, as the seed handed them to its reader).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from data_utils import Corpus, QAData
+from file_utils import atomic_directory, atomic_file, write_json
+from pipeline import Ranking
+
+CONTEXT_SEPARATOR = " "
+
+
+def stage_record(ranking: Ranking, corpus: Corpus) -> dict:
+    return {
+        "ids": ranking.ids,
+        "titles": [corpus[pid].title for pid in ranking.ids],
+        "scores": [round(score, 6) for score in ranking.scores],
+    }
+
+
+def write_predictions(
+    path: Path, queries: QAData, golds: list[set[str]] | None, stages: dict[str, list[Ranking]], corpus: Corpus
+) -> None:
+    with atomic_file(path) as handle:
+        for i, question in enumerate(queries.questions):
+            record = {"id": question.id, "question": question.text}
+            if golds is not None:
+                record["gold_ids"] = sorted(golds[i])
+            for stage, rankings in stages.items():
+                record[stage] = stage_record(rankings[i], corpus)
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def reader_rows(queries: QAData, final: list[Ranking], corpus: Corpus) -> dict[str, list[str]]:
+    return {
+        "id": [question.id for question in queries.questions],
+        "question": [question.text for question in queries.questions],
+        "context": [CONTEXT_SEPARATOR.join(corpus[pid].text for pid in ranking.ids) for ranking in final],
+    }
+
+
+def write_reader_dataset(directory: Path, rows: dict[str, list[str]]) -> None:
+    import datasets
+
+    datasets.disable_progress_bars()
+    with atomic_directory(directory) as staging:
+        datasets.Dataset.from_dict(rows).save_to_disk(str(staging))
+
+
+def write_csv(path: Path, rows: dict[str, list[str]]) -> None:
+    import csv
+
+    with atomic_file(path, encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(rows))
+        writer.writerows(zip(*rows.values()))
+
+
+def write_outputs(
+    directory: Path,
+    queries: QAData,
+    golds: list[set[str]] | None,
+    stages: dict[str, list[Ranking]],
+    corpus: Corpus,
+    metrics: dict,
+    output_format: str,
+) -> list[Path]:
+    """Write every output file; return their paths."""
+    final = list(stages.values())[-1]
+    rows = reader_rows(queries, final, corpus)
+    written = [directory / "predictions.jsonl", directory / "reader_dataset"]
+    write_predictions(written[0], queries, golds, stages, corpus)
+    write_reader_dataset(written[1], rows)
+    if output_format == "csv":
+        written.append(directory / "predictions.csv")
+        write_csv(written[-1], rows)
+    if metrics:
+        written.append(directory / "metrics.json")
+        write_json(written[-1], metrics)
+    return written

@@ -1,0 +1,175 @@
+"""Retrieve passages for questions with the bi-encoder, rerank them with the cross-encoder, evaluate, write.
+
+python rerank.py --input_directory ./save_directory/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from cli_args import ArgumentParser, add_runtime_flags, positive_int
+from errors import UserError, run_cli
+
+STAGE_NAMES = {"retrieve": "DPR", "rerank": "DPR+CE"}
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False
+    )
+    parser.add_argument(
+        "--input_directory", default="./save_directory/", help="holds bi_encoder/ and cross_encoder/ from train.py"
+    )
+    parser.add_argument(
+        "--corpus",
+        default="./data/wikipedia_documents.json",
+        help="passages: wikipedia_documents.json ({id: {text, title}}), JSONL {id, title, text} or DPR TSV",
+    )
+    parser.add_argument(
+        "--queries",
+        default="./data/train_dataset",
+        help="questions in any format train.py reads (a saved dataset uses its 'validation' split, or DIR:SPLIT); "
+        "gold passages optional",
+    )
+    parser.add_argument("--question_column", default="question", help="question column of tabular queries")
+    parser.add_argument("--context_column", default="context", help="gold passage column of tabular queries")
+    parser.add_argument("--id_column", default="id", help="question id column of tabular queries")
+    parser.add_argument("--answers_column", default="answers", help="answers column of tabular queries")
+    parser.add_argument("--top_k_retrieval", type=positive_int, default=500, help="candidates from the bi-encoder")
+    parser.add_argument("--top_k", type=positive_int, default=5, help="passages kept after reranking")
+    parser.add_argument("--batch_size", type=positive_int, default=64, help="sequences per forward pass")
+    parser.add_argument(
+        "--window_pooling",
+        choices=["max", "mean", "first"],
+        default="max",
+        help="how the cross-encoder scores of a long passage's windows combine",
+    )
+    parser.add_argument(
+        "--stages", choices=["retrieve", "all"], default="all", help="'retrieve' stops after the bi-encoder"
+    )
+    parser.add_argument("--rebuild_index", action="store_true", help="re-embed the corpus even if the index is fresh")
+    parser.add_argument(
+        "--index_dtype", choices=["float16", "float32"], default="float16", help="storage type of passage vectors"
+    )
+    parser.add_argument(
+        "--output_directory", default=None, help="where results are written (default: INPUT_DIRECTORY/results/)"
+    )
+    parser.add_argument(
+        "--output_format", choices=["jsonl", "csv"], default="jsonl", help="csv also writes predictions.csv"
+    )
+    add_runtime_flags(parser)
+    return parser
+
+
+@contextmanager
+def timed(stage: str, timings: dict[str, float]):
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - start, 3)
+    print(f"[{stage}] {timings[stage]:.1f} s", file=sys.stderr)
+
+
+def check_encoder_directory(input_directory: Path, name: str, encoder: str) -> Path:
+    directory = input_directory / name
+    if not directory.is_dir():
+        raise UserError(
+            f"--input_directory {input_directory}: no {name}/; make it with "
+            f"`python train.py --encoder {encoder} --output_directory {input_directory}`"
+        )
+    return directory
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.top_k > args.top_k_retrieval:
+        raise UserError(f"--top_k {args.top_k} is larger than --top_k_retrieval {args.top_k_retrieval}")
+
+    from data_utils import ColumnNames, load_corpus, load_queries, warn
+    from encoders.bi_encoder import BiEncoder
+    from encoders.cross_encoder import CrossEncoder
+    from evaluation import format_table, gold_in_corpus, stage_metrics
+    from file_utils import ensure_writable_directory
+    from outputs import write_outputs
+    from pipeline import load_or_build_index, rerank, retrieve
+    from runtime import resolve_device, resolve_precision
+
+    input_directory = Path(args.input_directory)
+    bi_directory = check_encoder_directory(input_directory, "bi_encoder", "bi")
+    rerank_too = args.stages == "all"
+    cross_directory = check_encoder_directory(input_directory, "cross_encoder", "cross") if rerank_too else None
+    output_directory = ensure_writable_directory(args.output_directory or input_directory / "results")
+    device = resolve_device(args.device)
+    precision = resolve_precision(args.precision, device)
+
+    corpus = load_corpus(args.corpus)
+    columns = ColumnNames(args.question_column, args.context_column, args.id_column, answers=args.answers_column)
+    queries = load_queries(args.queries, columns, split="validation")
+    top_k_retrieval = min(args.top_k_retrieval, len(corpus))
+    top_k = min(args.top_k, top_k_retrieval)
+    if top_k_retrieval < args.top_k_retrieval:
+        warn(f"--top_k_retrieval {args.top_k_retrieval} > corpus size {len(corpus)}; using {top_k_retrieval}")
+    bi_encoder = BiEncoder.load(bi_directory, "--input_directory").to(device)
+    cross_encoder = CrossEncoder.load(cross_directory, "--input_directory") if rerank_too else None
+    print(f"corpus: {len(corpus)} passages; queries: {len(queries.questions)}; device {device}, {precision}")
+
+    timings: dict[str, float] = {}
+    with timed("index", timings):
+        index, reused = load_or_build_index(
+            bi_directory,
+            bi_encoder,
+            corpus,
+            input_directory / "index" / "dense",
+            args.batch_size,
+            device,
+            precision,
+            args.index_dtype,
+            args.rebuild_index,
+        )
+        print(f"index: {'reused the saved index' if reused else 'built'} ({len(index.embeddings)} windows)")
+    texts = [question.text for question in queries.questions]
+    with timed("retrieve", timings):
+        stages = {"retrieve": retrieve(bi_encoder, index, texts, top_k_retrieval, args.batch_size, device, precision)}
+    if cross_encoder is not None:
+        cross_encoder.model.to(device)
+        with timed("rerank", timings):
+            stages["rerank"] = rerank(
+                cross_encoder,
+                texts,
+                stages["retrieve"],
+                corpus,
+                top_k,
+                args.window_pooling,
+                args.batch_size,
+                device,
+                precision,
+            )
+
+    metrics: dict = {}
+    golds = None
+    if any(question.gold_ids for question in queries.questions):
+        golds = gold_in_corpus(queries, corpus)
+        table = {
+            STAGE_NAMES[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus)
+            for stage, rankings in stages.items()
+        }
+        print(format_table(table))
+        if any(question.answers for question in queries.questions):
+            print("answer-string match (a passage in the top k contains an answer):")
+            print(format_table(table, answer_match=True))
+        metrics = {"stages": table, "questions": len(queries.questions), "passages": len(corpus), "seconds": timings}
+    else:
+        print("note: the queries have no gold passages; nothing to evaluate, writing predictions only")
+    with timed("write", timings):
+        written = write_outputs(output_directory, queries, golds, stages, corpus, metrics, args.output_format)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))
