@@ -39,11 +39,14 @@ def write_predictions(
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def reader_rows(queries: QAData, final: list[Ranking], corpus: Corpus) -> dict[str, list[str]]:
+def reader_rows(
+    queries: QAData, final: list[Ranking], corpus: Corpus, top_k: int | None = None
+) -> dict[str, list[str]]:
+    """The reader's rows: each question with its first ``top_k`` passages of the final stage joined."""
     return {
         "id": [question.id for question in queries.questions],
         "question": [question.text for question in queries.questions],
-        "context": [CONTEXT_SEPARATOR.join(corpus[pid].text for pid in ranking.ids) for ranking in final],
+        "context": [CONTEXT_SEPARATOR.join(corpus[pid].text for pid in ranking.ids[:top_k]) for ranking in final],
     }
 
 
@@ -72,17 +75,23 @@ def write_outputs(
     corpus: Corpus,
     metrics: dict,
     output_format: str,
+    top_k: int | None = None,
 ) -> list[Path]:
-    """Write every output file; return their paths."""
+    """Write every output file; return their paths. The reader gets the final stage's first ``top_k`` passages
+    (``--stages retrieve`` keeps ``--top_k_retrieval`` candidates, far more than a reader context should hold)."""
     final = list(stages.values())[-1]
-    rows = reader_rows(queries, final, corpus)
+    rows = reader_rows(queries, final, corpus, top_k)
     written = [directory / "predictions.jsonl", directory / "reader_dataset"]
     write_predictions(written[0], queries, golds, stages, corpus)
     write_reader_dataset(written[1], rows)
-    if output_format == "csv":
+    optional = {"predictions.csv": output_format == "csv", "metrics.json": bool(metrics)}
+    for name, wanted in optional.items():
+        if not wanted:  # an earlier run's file must not pass for this run's
+            (directory / name).unlink(missing_ok=True)
+    if optional["predictions.csv"]:
         written.append(directory / "predictions.csv")
         write_csv(written[-1], rows)
-    if metrics:
+    if optional["metrics.json"]:
         written.append(directory / "metrics.json")
         write_json(written[-1], metrics)
     return written

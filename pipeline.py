@@ -150,9 +150,8 @@ def rerank(
     max_length = int(settings.get("max_length", max_query + max_passage))
     short_questions = truncate_text(cross_encoder.tokenizer, questions, max_query)
     spans: dict[str, list[tuple[int, int]]] = {}
-    total = sum(len(candidate.ids) for candidate in candidates)
     results: list[Ranking] = []
-    with tqdm(total=total, desc="rerank", unit=" passages", leave=False) as bar:
+    with tqdm(desc="rerank", unit=" pairs", leave=False) as bar:
         for start in range(0, len(questions), questions_per_chunk):
             chunk = range(start, min(start + questions_per_chunk, len(questions)))
             needed = [pid for i in chunk for pid in candidates[i].ids if pid not in spans]
@@ -176,5 +175,5 @@ def rerank(
                 pooled = [pool_window_scores(np.asarray(grouped[i, slot]), window_pooling) for slot in range(len(ids))]
                 order = np.argsort(-np.asarray(pooled), kind="stable")[:top_k]
                 results.append(Ranking([ids[j] for j in order], [pooled[j] for j in order]))
-                bar.update(len(ids))
+            bar.update(len(owners))
     return results

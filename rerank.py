@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print("note: the queries have no gold passages; nothing to evaluate, writing predictions only")
     with timed("write", timings):
-        written = write_outputs(output_directory, queries, golds, stages, corpus, metrics, args.output_format)
+        written = write_outputs(output_directory, queries, golds, stages, corpus, metrics, args.output_format, top_k)
     for path in written:
         print(f"wrote {path}")
     return 0

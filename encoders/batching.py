@@ -17,6 +17,8 @@ from runtime import autocast
 
 def tokenize(tokenizer, texts: Sequence[str], pairs: Sequence[str] | None = None, max_length: int = 512) -> dict:
     """Token ids of every text (or text pair), truncated, without padding."""
+    if not len(texts):  # fast tokenizers fail on an empty batch
+        return {"input_ids": [], "attention_mask": []}
     return tokenizer(
         list(texts),
         None if pairs is None else list(pairs),

@@ -23,8 +23,19 @@ def check_window_flags(max_tokens: int, stride: int) -> None:
         raise UserError(f"--stride {stride}: expected 0 <= stride < passage tokens per window ({max_tokens})")
 
 
-def window_spans(offsets: Sequence[tuple[int, int]], text_length: int, max_tokens: int, stride: int) -> list[Span]:
-    """Character spans of windows of ``max_tokens`` tokens overlapping by ``stride`` tokens."""
+def window_spans(
+    offsets: Sequence[tuple[int, int]],
+    text_length: int,
+    max_tokens: int,
+    stride: int,
+    word_starts: Sequence[bool] | None = None,
+) -> list[Span]:
+    """Character spans of windows of ``max_tokens`` tokens overlapping by ``stride`` tokens.
+
+    ``word_starts[i]`` is True where token i begins a word. A window that would begin inside a
+    word then begins at that word's first token (overlapping a little more): a text cut in the
+    middle of a word re-tokenizes differently, often into more tokens than the window holds.
+    """
     if len(offsets) <= max_tokens:
         return [(0, text_length)]
     spans = []
@@ -37,7 +48,13 @@ def window_spans(offsets: Sequence[tuple[int, int]], text_length: int, max_token
         spans.append((first, last))
         if end == len(offsets):
             return spans
-        start += step
+        previous, start = start, start + step
+        if word_starts is not None:
+            word_start = start
+            while word_start > previous + 1 and not word_starts[word_start]:
+                word_start -= 1
+            if word_starts[word_start]:
+                start = word_start
 
 
 def split_into_windows(tokenizer, texts: Sequence[str], max_tokens: int, stride: int) -> list[list[Span]]:
@@ -47,9 +64,13 @@ def split_into_windows(tokenizer, texts: Sequence[str], max_tokens: int, stride:
     chunk = 1024
     for begin in range(0, len(texts), chunk):
         batch = list(texts[begin : begin + chunk])
-        encoded = tokenizer(batch, add_special_tokens=False, return_offsets_mapping=True, truncation=False)
-        for text, offsets in zip(batch, encoded["offset_mapping"]):
-            spans.append(window_spans(offsets, len(text), max_tokens, stride))
+        encoded = tokenizer(
+            batch, add_special_tokens=False, return_offsets_mapping=True, truncation=False, verbose=False
+        )
+        for index, (text, offsets) in enumerate(zip(batch, encoded["offset_mapping"])):
+            words = encoded.word_ids(index)
+            starts = [i == 0 or words[i] != words[i - 1] for i in range(len(words))]
+            spans.append(window_spans(offsets, len(text), max_tokens, stride, starts))
     return spans
 
 
@@ -67,7 +88,9 @@ def window_with_answer(spans: Sequence[Span], answer_starts: Sequence[int], answ
 
 def truncate_text(tokenizer, texts: Sequence[str], max_tokens: int) -> list[str]:
     """Each text cut to its first ``max_tokens`` tokens (at a token boundary)."""
-    encoded = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True, truncation=False)
+    encoded = tokenizer(
+        list(texts), add_special_tokens=False, return_offsets_mapping=True, truncation=False, verbose=False
+    )
     return [
         text if len(offsets) <= max_tokens else text[: offsets[max_tokens - 1][1]]
         for text, offsets in zip(texts, encoded["offset_mapping"])

@@ -116,14 +116,16 @@ class DenseIndex:
         directory = Path(directory)
         try:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-            if meta.get("fingerprint") != fingerprint:
+            if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
                 return None
             embeddings = np.load(directory / "embeddings.npy", mmap_mode="r", allow_pickle=False)
             owners = np.load(directory / "owners.npy", allow_pickle=False)
             passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, json.JSONDecodeError):
+        except (OSError, ValueError, EOFError):  # np.load raises EOFError for an empty file
             return None
         if embeddings.shape[0] != meta.get("windows") or len(owners) != len(embeddings):
+            return None
+        if not isinstance(passage_ids, list) or len(passage_ids) != meta.get("passages"):
             return None
         return cls(embeddings, owners, passage_ids, fingerprint)
 

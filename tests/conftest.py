@@ -1,10 +1,11 @@
-"""Fixtures: a tiny BERT (random weights, 2 layers, hidden 64) with a WordPiece vocabulary trained on
+"""Fixtures: a tiny BERT (random weights, 2 layers, hidden 64) with a WordPiece vocabulary built from
 synthetic text, saved to a temp dir and loaded through ``from_pretrained`` like any user model; and
 small synthetic QA data sets whose questions share rare words with their passages, so that a few
 dozen training steps are enough to learn to rank."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -67,16 +68,25 @@ def squad_texts(squad: dict) -> list[str]:
 
 
 def build_tiny_bert(directory: Path, texts: list[str], seed: int = 0) -> Path:
-    """Train a WordPiece vocabulary on ``texts`` and save a random 2-layer BERT with it."""
+    """Save a random 2-layer BERT with a WordPiece vocabulary of the words of ``texts`` and their letters.
+
+    Every word of ``texts`` is one token; other words split into letters (``##`` pieces). The vocabulary
+    is built, not trained: ``WordPieceTrainer`` breaks ties differently in every process, which would
+    give every test session a different model.
+    """
     import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=3000, special_tokens=specials))
+    normalizer = normalizers.BertNormalizer(lowercase=True)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    words = {word for text in texts for word, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text))}
+    letters = sorted({letter for word in words for letter in word})
+    vocabulary = list(dict.fromkeys(specials + sorted(words | set(letters)) + [f"##{letter}" for letter in letters]))
+    tokenizer = Tokenizer(models.WordPiece({token: i for i, token in enumerate(vocabulary)}, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizer
+    tokenizer.pre_tokenizer = pre_tokenizer
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
@@ -116,3 +126,23 @@ def tiny_model(tmp_path_factory, squad_files) -> Path:
     for path in squad_files.values():
         texts += squad_texts(json.loads(path.read_text(encoding="utf-8")))
     return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), texts)
+
+
+@contextlib.contextmanager
+def torch_threads(count: int):
+    """Run torch on ``count`` threads inside the block (one thread is far faster on a busy 2-core machine)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def single_thread():
+    """Torch on one thread for a whole test module (training fixtures request it first)."""
+    with torch_threads(1):
+        yield

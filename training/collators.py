@@ -1,8 +1,10 @@
 """Turn a list of training examples into the tensors each loss needs.
 
-Both collators tokenize with dynamic padding. Negatives are drawn with Python's
-``random`` module, whose state the Trainer saves in every checkpoint and restores
-on ``--resume``, so sampling continues exactly where it stopped.
+Both collators tokenize with dynamic padding. Negatives are drawn from a generator
+seeded with ``--seed``, the epoch and the batch's question ids, so a run resumed with
+``--resume`` (which skips the batches already trained) draws exactly the negatives the
+uninterrupted run would have drawn. (A generator whose state is saved with the checkpoint
+would not do: the Trainer's data loader prepares one batch ahead of the step it trains.)
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from dataclasses import dataclass
 import torch
 
 from training.examples import TrainingExample, WindowedCorpus
+
+
+def batch_rng(seed: int, epoch: int, examples: list[TrainingExample]) -> random.Random:
+    """The random generator for one batch: determined by the seed, the epoch and the batch's questions."""
+    return random.Random("\x1f".join([str(seed), str(epoch)] + [example.question_id for example in examples]))
 
 
 def in_batch_negatives(example: TrainingExample, batch: list[TrainingExample]) -> list[tuple[str, str]]:
@@ -39,13 +46,16 @@ class BiEncoderCollator:
     max_query_length: int
     max_passage_length: int
     hard_negatives: int = 0
+    seed: int = 0
+    epoch: int = 0  # set by the Trainer callback ``training.trainer.EpochToCollator``
 
     def __call__(self, examples: list[TrainingExample]) -> dict:
+        rng = batch_rng(self.seed, self.epoch, examples)
         passage_ids = [example.positive_id for example in examples]
         passages = [example.positive_text for example in examples]
         for example in examples:
             count = min(self.hard_negatives, len(example.negative_ids))
-            for passage_id in random.sample(example.negative_ids, count):
+            for passage_id in rng.sample(example.negative_ids, count):
                 passage_ids.append(passage_id)
                 passages.append(self.windows.window(passage_id))
         ignore_mask = torch.tensor([[pid in example.gold_ids for pid in passage_ids] for example in examples])
@@ -73,11 +83,14 @@ class CrossEncoderCollator:
     windows: WindowedCorpus
     max_length: int
     group_size: int
+    seed: int = 0
+    epoch: int = 0  # set by the Trainer callback ``training.trainer.EpochToCollator``
 
     def __call__(self, examples: list[TrainingExample]) -> dict:
+        rng = batch_rng(self.seed, self.epoch, examples)
         questions, passages, positions = [], [], []
         for row, example in enumerate(examples):
-            candidates = [example.positive_text] + self.negatives(example, examples)
+            candidates = [example.positive_text] + self.negatives(example, examples, rng)
             for column, text in enumerate(candidates):
                 questions.append(example.question)
                 passages.append(text)
@@ -98,12 +111,12 @@ class CrossEncoderCollator:
             "valid_mask": valid.view(len(examples), self.group_size),
         }
 
-    def negatives(self, example: TrainingExample, batch: list[TrainingExample]) -> list[str]:
+    def negatives(self, example: TrainingExample, batch: list[TrainingExample], rng: random.Random) -> list[str]:
         wanted = self.group_size - 1
-        listed = random.sample(example.negative_ids, min(wanted, len(example.negative_ids)))
+        listed = rng.sample(example.negative_ids, min(wanted, len(example.negative_ids)))
         chosen = [self.windows.window(passage_id) for passage_id in listed]
         if len(chosen) < wanted:
             others = [pair for pair in in_batch_negatives(example, batch) if pair[0] not in listed]
-            random.shuffle(others)
+            rng.shuffle(others)
             chosen += [text for _, text in others[: wanted - len(chosen)]]
         return chosen

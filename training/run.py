@@ -25,6 +25,7 @@ from runtime import resolve_device, resolve_precision
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, WindowedCorpus, build_examples, read_negatives_file
 from training.trainer import (
+    EpochToCollator,
     JsonlLogCallback,
     RetrievalTrainer,
     StopOnInterrupt,
@@ -90,7 +91,7 @@ def training_arguments(args: argparse.Namespace, output: Path, device: torch.dev
 
 
 def resume_checkpoint(args: argparse.Namespace, output: Path) -> str | None:
-    """The last checkpoint for ``--resume``; a fresh run clears the previous run's checkpoints."""
+    """The last checkpoint for ``--resume``; a fresh run clears the previous run's checkpoints and log."""
     checkpoints = output / "checkpoints"
     last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if args.resume:
@@ -101,6 +102,7 @@ def resume_checkpoint(args: argparse.Namespace, output: Path) -> str | None:
     if last is not None:
         print(f"note: starting afresh; removing the previous run's checkpoints in {checkpoints}")
         shutil.rmtree(checkpoints)
+    (output / "log.jsonl").unlink(missing_ok=True)  # a fresh run starts a fresh log
     return None
 
 
@@ -127,7 +129,7 @@ def train_bi_encoder(args: argparse.Namespace, device: torch.device, precision: 
     negatives = read_negatives_file(args.hard_negatives, train, "--hard_negatives") if args.hard_negatives else None
     examples = build_examples(train, windows, negatives)
     collator = BiEncoderCollator(
-        model.tokenizer, windows, args.max_query_length, args.max_passage_length, args.num_hard_negatives
+        model.tokenizer, windows, args.max_query_length, args.max_passage_length, args.num_hard_negatives, args.seed
     )
     evaluator = None
     if validation is not None:
@@ -161,7 +163,7 @@ def train_cross_encoder(args: argparse.Namespace, device: torch.device, precisio
     windows = WindowedCorpus(train.corpus, tokenizer, tokens, args.stride)
     negatives = None if args.negatives == "in-batch" else read_negatives_file(args.negatives, train, "--negatives")
     examples = truncate_questions(build_examples(train, windows, negatives), tokenizer, args.max_query_length)
-    collator = CrossEncoderCollator(tokenizer, windows, max_length, args.group_size)
+    collator = CrossEncoderCollator(tokenizer, windows, max_length, args.group_size, args.seed)
     evaluator = None
     if validation is not None:
         validation_windows = WindowedCorpus(validation.corpus, tokenizer, tokens, args.stride)
@@ -203,7 +205,7 @@ def fit(args, output: Path, model, examples, collator, loss, evaluator, validati
         data_collator=collator,
         loss_function=loss,
         evaluator=evaluator,
-        callbacks=[JsonlLogCallback(output / "log.jsonl"), interrupt],
+        callbacks=[JsonlLogCallback(output / "log.jsonl"), EpochToCollator(collator), interrupt],
     )
     return run_trainer(trainer, checkpoint, interrupt)
 

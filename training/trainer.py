@@ -72,6 +72,16 @@ class JsonlLogCallback(TrainerCallback):
                 handle.write(json.dumps(record) + "\n")
 
 
+class EpochToCollator(TrainerCallback):
+    """Tells the collator the epoch of the batches it is about to make (its negatives depend on it)."""
+
+    def __init__(self, collator):
+        self.collator = collator
+
+    def on_epoch_begin(self, args, state, control, **kwargs):
+        self.collator.epoch = math.floor(state.epoch or 0)
+
+
 class StopOnInterrupt(TrainerCallback):
     """On Ctrl-C (SIGINT) or SIGTERM: finish the current step, save a checkpoint, stop training."""
 

@@ -1,0 +1,151 @@
+"""Saving and loading both encoders, and loading their directories with transformers and sentence-transformers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from encoders.bi_encoder import BiEncoder
+from encoders.cross_encoder import CrossEncoder
+from errors import UserError
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+
+QUESTIONS = ["what naba and subole ?", "where is the bunobe", "x", "the a of in on is was and to for with by at"]
+PASSAGES = [
+    "the naba was in the subole and it was from that",
+    "bunobe of and is luhi for it at from zoku a for vojava",
+    "y",
+    "a passage " * 20,
+]
+SETTINGS = {"lr": 0.001, "note": "test"}
+
+
+def perturb(model: torch.nn.Module, seed: int, scale: float = 0.05) -> None:
+    """Move every weight a little, so that two copies of the same pretrained model differ."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(torch.randn(parameter.shape, generator=generator) * scale)
+
+
+@pytest.mark.parametrize("pooling", ["mean", "cls"])
+def test_bi_encoder_with_separate_encoders_round_trips(tiny_model, tmp_path, pooling):
+    encoder = BiEncoder.build(str(tiny_model), pooling=pooling)
+    perturb(encoder.passage_model, seed=1)
+    questions = encoder.encode(QUESTIONS, "question", 32)
+    passages = encoder.encode(PASSAGES, "passage", 32)
+    assert not np.allclose(encoder.encode(PASSAGES, "question", 32), passages)  # the two encoders differ
+
+    encoder.save(tmp_path / "bi", SETTINGS, max_length=32)
+    loaded = BiEncoder.load(tmp_path / "bi")
+
+    assert not loaded.shared and loaded.pooling == pooling
+    names = sorted(p.name for p in (tmp_path / "bi").iterdir())
+    assert names == ["passage_encoder", "question_encoder", "train_config.json"]
+    np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question", 32), questions)
+    np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage", 32), passages)
+    config = json.loads((tmp_path / "bi" / "train_config.json").read_text(encoding="utf-8"))
+    assert config == {**SETTINGS, "encoder": "bi", "pooling": pooling, "shared_encoder": False}
+    assert loaded.settings == config
+
+
+def test_bi_encoder_with_a_shared_encoder_round_trips(tiny_model, tmp_path):
+    encoder = BiEncoder.build(str(tiny_model), shared=True, pooling="mean")
+    perturb(encoder.question_model, seed=2)
+    assert encoder.passage_encoder is encoder.question_model
+    vectors = encoder.encode(PASSAGES, "passage", 32)
+    np.testing.assert_array_equal(encoder.encode(PASSAGES, "question", 32), vectors)
+
+    encoder.save(tmp_path / "bi", SETTINGS, max_length=32)
+    loaded = BiEncoder.load(tmp_path / "bi")
+
+    assert loaded.shared and loaded.pooling == "mean"
+    assert sorted(p.name for p in (tmp_path / "bi").iterdir()) == ["encoder", "train_config.json"]
+    np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage", 32), vectors)
+    np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question", 32), encoder.encode(QUESTIONS, "question", 32))
+
+
+def test_encode_pools_over_real_tokens_only(tiny_model):
+    """Dynamic padding in length-sorted batches gives each text the vector it gets on its own."""
+    encoder = BiEncoder.build(str(tiny_model), pooling="mean")
+    together = encoder.encode(PASSAGES, "passage", 32, batch_size=4)
+    alone = np.concatenate([encoder.encode([text], "passage", 32) for text in PASSAGES])
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-5)
+
+
+def test_no_texts_give_no_vectors_and_no_scores(tiny_model):
+    assert BiEncoder.build(str(tiny_model)).encode([], "question", 32).shape == (0, 64)
+    assert CrossEncoder.build(str(tiny_model)).score([], [], 32).shape == (0,)
+
+
+@pytest.mark.parametrize("pooling", ["mean", "cls"])
+def test_saved_question_encoder_loads_in_sentence_transformers(tiny_model, tmp_path, pooling):
+    from sentence_transformers import SentenceTransformer
+
+    encoder = BiEncoder.build(str(tiny_model), pooling=pooling)
+    perturb(encoder.question_model, seed=3)
+    encoder.save(tmp_path / "bi", SETTINGS, max_length=32)
+
+    model = SentenceTransformer(str(tmp_path / "bi" / "question_encoder"), device="cpu")
+    theirs = model.encode(QUESTIONS, convert_to_numpy=True, batch_size=2)
+
+    assert model.max_seq_length == 32
+    np.testing.assert_allclose(theirs, encoder.encode(QUESTIONS, "question", 32), rtol=1e-5, atol=1e-5)
+
+
+@pytest.fixture
+def cross_encoder(tiny_model) -> CrossEncoder:
+    torch.manual_seed(0)
+    encoder = CrossEncoder.build(str(tiny_model))
+    perturb(encoder.model, seed=4, scale=0.2)  # a random head on a random model scores everything alike
+    return encoder
+
+
+def test_cross_encoder_round_trips(cross_encoder, tmp_path):
+    scores = cross_encoder.score(QUESTIONS, PASSAGES, 48)
+    assert scores.shape == (len(QUESTIONS),) and np.ptp(scores) > 1e-2
+
+    cross_encoder.save(tmp_path / "cross", SETTINGS)
+    loaded = CrossEncoder.load(tmp_path / "cross")
+
+    names = {p.name for p in (tmp_path / "cross").iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "train_config.json"} <= names
+    np.testing.assert_array_equal(loaded.score(QUESTIONS, PASSAGES, 48), scores)
+    assert loaded.settings == {**SETTINGS, "encoder": "cross"}
+
+
+def test_saved_cross_encoder_loads_in_transformers_and_sentence_transformers(cross_encoder, tmp_path):
+    from sentence_transformers import CrossEncoder as SentenceCrossEncoder
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    ours = cross_encoder.score(QUESTIONS, PASSAGES, 512)
+    cross_encoder.save(tmp_path / "cross", SETTINGS)
+    directory = str(tmp_path / "cross")
+
+    model = AutoModelForSequenceClassification.from_pretrained(directory).eval()
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    with torch.inference_mode():
+        logits = model(**tokenizer(QUESTIONS, PASSAGES, padding=True, return_tensors="pt")).logits
+    assert logits.shape == (len(QUESTIONS), 1)
+    np.testing.assert_allclose(logits[:, 0].numpy(), ours, rtol=1e-5, atol=1e-5)
+
+    reranker = SentenceCrossEncoder(directory, device="cpu")
+    pairs = list(zip(QUESTIONS, PASSAGES, strict=True))
+    # sentence-transformers applies a sigmoid to a one-logit model by default; the raw logits are ours
+    np.testing.assert_allclose(reranker.predict(pairs), 1 / (1 + np.exp(-ours)), rtol=1e-5, atol=1e-6)
+    raw = reranker.predict(pairs, activation_fn=torch.nn.Identity())
+    np.testing.assert_allclose(raw, ours, rtol=1e-5, atol=1e-5)
+
+
+def test_loading_the_wrong_kind_of_directory_is_a_user_error(cross_encoder, tiny_model, tmp_path):
+    cross_encoder.save(tmp_path / "cross", SETTINGS)
+    with pytest.raises(UserError, match="holds a cross-encoder, expected a bi-encoder"):
+        BiEncoder.load(tmp_path / "cross")
+    with pytest.raises(UserError, match="no train_config.json"):
+        CrossEncoder.load(tiny_model)
+    with pytest.raises(UserError, match="no such directory"):
+        BiEncoder.load(tmp_path / "missing", flag="--input_directory")
