@@ -26,7 +26,8 @@ demo: install
 		--shared_encoder --pooling mean --epochs 1 --max_passage_length 256 --stride 64
 	$(BIN)/python train.py --encoder cross --model $(MODEL) --train_data demo/train.json \
 		--validation_data demo/validation.json --output_directory $(DEMO_OUT) \
-		--epochs 2 --lr 1e-4 --group_size 4 --max_query_length 32 --max_passage_length 224 --stride 64
+		--epochs 1 --lr 3e-4 --group_size 4 --max_query_length 32 --max_passage_length 192 --stride 64 \
+		--negatives dense
 	$(BIN)/python rerank.py --input_directory $(DEMO_OUT) --corpus demo/corpus.jsonl \
 		--queries demo/validation.json --top_k_retrieval 20 --top_k 5
 

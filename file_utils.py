@@ -30,6 +30,13 @@ def ensure_writable_directory(path: str | os.PathLike, flag: str = "--output_dir
     return directory
 
 
+def naming_path(error: BaseException, path: Path) -> BaseException:
+    """A failed write or fsync raises an OSError that names no file; name the file being written."""
+    if isinstance(error, OSError) and error.filename is None and error.errno is not None:
+        return OSError(error.errno, error.strerror, str(path))
+    return error
+
+
 @contextlib.contextmanager
 def atomic_file(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[Any]:
     """Open a temporary file beside ``path``; rename it to ``path`` only if the block succeeds."""
@@ -42,10 +49,13 @@ def atomic_file(path: str | os.PathLike, mode: str = "w", encoding: str | None =
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, target)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
-        raise
+        named = naming_path(error, target)
+        if named is error:
+            raise
+        raise named from error
 
 
 def write_json(path: str | os.PathLike, data: Any) -> None:
@@ -68,9 +78,12 @@ def atomic_directory(path: str | os.PathLike, keep: tuple[str, ...] = ()) -> Ite
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
     try:
         yield staging
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        named = naming_path(error, target)
+        if named is error:
+            raise
+        raise named from error
     for name in keep:
         if (target / name).exists() and not (staging / name).exists():
             os.replace(target / name, staging / name)

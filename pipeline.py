@@ -23,6 +23,7 @@ from fingerprints import combine, directory_digest
 from retrieval.dense import DenseIndex
 
 WINDOW_POOLINGS = ("max", "mean", "first")
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "*.model")
 
 
 @dataclass
@@ -33,9 +34,19 @@ class Ranking:
     scores: list[float]
 
 
-def index_fingerprint(encoder_directory: Path, corpus: Corpus, max_length: int, stride: int, dtype: str) -> str:
+def index_fingerprint(
+    encoder_directory: Path,
+    corpus: Corpus,
+    max_length: int,
+    stride: int,
+    dtype: str,
+    tokenizer_directory: Path | None = None,
+    pooling: str = "cls",
+) -> str:
     return combine(
         encoder=directory_digest(encoder_directory),
+        tokenizer=directory_digest(tokenizer_directory or encoder_directory, TOKENIZER_FILES),
+        pooling=pooling,
         corpus=corpus.fingerprint(),
         max_length=max_length,
         stride=stride,
@@ -45,6 +56,11 @@ def index_fingerprint(encoder_directory: Path, corpus: Corpus, max_length: int, 
 
 def passage_encoder_directory(bi_directory: Path, bi_encoder: BiEncoder) -> Path:
     return bi_directory / ("encoder" if bi_encoder.shared else "passage_encoder")
+
+
+def tokenizer_directory(bi_directory: Path, bi_encoder: BiEncoder) -> Path:
+    """Where ``BiEncoder.load`` read the tokenizer that splits and encodes the passages: the first encoder."""
+    return bi_directory / ("encoder" if bi_encoder.shared else "question_encoder")
 
 
 def build_dense_index(
@@ -86,13 +102,24 @@ def load_or_build_index(
     max_length = int(bi_encoder.settings.get("max_passage_length", 384))
     stride = int(bi_encoder.settings.get("stride", 128))
     encoder_directory = passage_encoder_directory(bi_directory, bi_encoder)
-    fingerprint = index_fingerprint(encoder_directory, corpus, max_length, stride, dtype)
+    fingerprint = index_fingerprint(
+        encoder_directory,
+        corpus,
+        max_length,
+        stride,
+        dtype,
+        tokenizer_directory(bi_directory, bi_encoder),
+        bi_encoder.pooling,
+    )
     if not rebuild:
         index = DenseIndex.load(index_directory, fingerprint)
         if index is not None:
             return index, True
         if (index_directory / "meta.json").exists():
-            print("index: the saved index is stale (encoder, corpus or lengths changed); rebuilding", file=sys.stderr)
+            print(
+                "index: the saved index is stale (encoder, tokenizer, pooling, corpus or lengths changed); rebuilding",
+                file=sys.stderr,
+            )
     index = build_dense_index(bi_encoder, corpus, max_length, stride, batch_size, device, precision, dtype, fingerprint)
     index.save(index_directory)
     return DenseIndex.load(index_directory, fingerprint) or index, False

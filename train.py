@@ -82,7 +82,11 @@ def build_parser() -> ArgumentParser:
     bi = parser.add_argument_group("bi-encoder")
     bi.add_argument("--shared_encoder", action="store_true", help="one encoder for questions and passages")
     bi.add_argument("--pooling", choices=["cls", "mean"], default="cls", help="how token states become one vector")
-    bi.add_argument("--hard_negatives", default=None, help="JSONL of {id: question id, negatives: [passage ids]}")
+    bi.add_argument(
+        "--hard_negatives",
+        default=None,
+        help="'dense' (mined by the bi-encoder in --negatives_from) or a JSONL of {id: question id, negatives: [...]}",
+    )
     bi.add_argument("--num_hard_negatives", type=non_negative_int, default=1, help="hard negatives per question")
 
     cross = parser.add_argument_group("cross-encoder")
@@ -90,7 +94,17 @@ def build_parser() -> ArgumentParser:
     cross.add_argument(
         "--negatives",
         default="in-batch",
-        help="'in-batch' (other questions' positives) or a JSONL file like --hard_negatives",
+        help="'in-batch' (other questions' positives), 'dense' (mined with a trained bi-encoder) or a JSONL file "
+        "like --hard_negatives",
+    )
+    mining = parser.add_argument_group("mined negatives ('dense')")
+    mining.add_argument(
+        "--negatives_from",
+        default=None,
+        help="directory holding bi_encoder/ for 'dense' negatives (default: --output_directory)",
+    )
+    mining.add_argument(
+        "--mine_depth", type=positive_int, default=100, help="mined negatives are drawn from this many top passages"
     )
     cross.add_argument("--loss", choices=["lce", "bce"], default="lce", help="local contrastive or pointwise BCE")
 

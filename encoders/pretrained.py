@@ -24,10 +24,14 @@ def first_line(error: BaseException) -> str:
 
 def load_pretrained(loader: Any, name: str, flag: str = "--model", trust_remote_code: bool = False, **kwargs):
     """``loader.from_pretrained(name)``, with failures (offline, typo, broken files) as one UserError."""
+    from safetensors import SafetensorError  # a truncated or corrupt weight file
+
     try:
         return loader.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, SafetensorError) as error:
         hint = "" if Path(str(name)).exists() else " (a typo, or a Hub model while offline?)"
+        if isinstance(error, SafetensorError):
+            hint = " (a weight file is damaged or incomplete; save or copy the model again)"
         raise UserError(f"{flag} {name}: cannot load{hint}: {first_line(error)}") from error
 
 

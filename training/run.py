@@ -8,12 +8,13 @@ Trainer (checkpoints under ``<output>/<encoder>_encoder/checkpoints/``, metrics 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 from pathlib import Path
 
 import torch
 from transformers import TrainingArguments, set_seed
-from transformers.trainer_utils import get_last_checkpoint
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 
 from data_utils import ColumnNames, QAData, load_qa, warn
 from encoders.bi_encoder import BiEncoder
@@ -24,6 +25,7 @@ from file_utils import ensure_writable_directory
 from runtime import resolve_device, resolve_precision
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, WindowedCorpus, build_examples, read_negatives_file
+from training.mining import mine_dense_negatives
 from training.trainer import (
     EpochToCollator,
     JsonlLogCallback,
@@ -90,15 +92,40 @@ def training_arguments(args: argparse.Namespace, output: Path, device: torch.dev
     )
 
 
+def checkpoint_is_complete(checkpoint: Path) -> bool:
+    """The Trainer writes ``trainer_state.json`` last: a checkpoint without a readable one was cut short."""
+    try:
+        state = json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(state, dict) and "global_step" in state
+
+
+def last_complete_checkpoint(checkpoints: Path) -> str | None:
+    """The newest complete checkpoint; newer ones left incomplete by a killed run are removed."""
+    found = []
+    for path in checkpoints.iterdir() if checkpoints.is_dir() else ():
+        step = path.name.removeprefix(f"{PREFIX_CHECKPOINT_DIR}-")
+        if path.is_dir() and step.isdigit():
+            found.append((int(step), path))
+    for _, path in sorted(found, reverse=True):
+        if checkpoint_is_complete(path):
+            return str(path)
+        warn(f"--resume: {path} is incomplete (the run stopped while saving it); removing it")
+        shutil.rmtree(path)
+    return None
+
+
 def resume_checkpoint(args: argparse.Namespace, output: Path) -> str | None:
     """The last checkpoint for ``--resume``; a fresh run clears the previous run's checkpoints and log."""
     checkpoints = output / "checkpoints"
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if args.resume:
+        last = last_complete_checkpoint(checkpoints)
         if last is None:
             raise UserError(f"--resume: no checkpoint in {checkpoints}; run without --resume to start afresh")
         print(f"resuming from {last}")
         return last
+    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if last is not None:
         print(f"note: starting afresh; removing the previous run's checkpoints in {checkpoints}")
         shutil.rmtree(checkpoints)
@@ -114,8 +141,10 @@ def settings_of(args: argparse.Namespace, train: QAData, precision: str) -> dict
 
 def run_trainer(trainer: RetrievalTrainer, checkpoint: str | None, interrupt: StopOnInterrupt) -> dict:
     trainer.train(resume_from_checkpoint=checkpoint)
-    if interrupt.interrupted:
-        raise KeyboardInterrupt
+    # A Ctrl-C during or after the last step stops nothing: the run is complete and is saved as usual.
+    if interrupt.interrupted and trainer.state.global_step < trainer.state.max_steps:
+        saved = Path(trainer.args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{trainer.state.global_step}"
+        raise KeyboardInterrupt(f"checkpoint saved in {saved}; add --resume to the same command to continue")
     last_eval = [entry for entry in trainer.state.log_history if any(k.startswith("eval_") for k in entry)]
     return {k: v for k, v in (last_eval[-1] if last_eval else {}).items() if k.startswith("eval_")}
 
@@ -126,7 +155,7 @@ def train_bi_encoder(args: argparse.Namespace, device: torch.device, precision: 
     model = BiEncoder.build(args.model, args.shared_encoder, args.pooling, args.trust_remote_code)
     tokens = passage_tokens(model.tokenizer, args.max_passage_length, pair=False)
     windows = WindowedCorpus(train.corpus, model.tokenizer, tokens, args.stride)
-    negatives = read_negatives_file(args.hard_negatives, train, "--hard_negatives") if args.hard_negatives else None
+    negatives = load_negatives(args.hard_negatives, "--hard_negatives", train, args, device, precision)
     examples = build_examples(train, windows, negatives)
     collator = BiEncoderCollator(
         model.tokenizer, windows, args.max_query_length, args.max_passage_length, args.num_hard_negatives, args.seed
@@ -161,7 +190,7 @@ def train_cross_encoder(args: argparse.Namespace, device: torch.device, precisio
     tokens = passage_tokens(tokenizer, args.max_passage_length, pair=True)
     max_length = args.max_query_length + args.max_passage_length
     windows = WindowedCorpus(train.corpus, tokenizer, tokens, args.stride)
-    negatives = None if args.negatives == "in-batch" else read_negatives_file(args.negatives, train, "--negatives")
+    negatives = load_negatives(args.negatives, "--negatives", train, args, device, precision)
     examples = truncate_questions(build_examples(train, windows, negatives), tokenizer, args.max_query_length)
     collator = CrossEncoderCollator(tokenizer, windows, max_length, args.group_size, args.seed)
     evaluator = None
@@ -182,6 +211,23 @@ def train_cross_encoder(args: argparse.Namespace, device: torch.device, precisio
     metrics = fit(args, output, encoder.model, examples, collator, loss, evaluator, validation, device, precision)
     encoder.save(output, {**settings_of(args, train, precision), "max_length": max_length, "final_metrics": metrics})
     return output
+
+
+def load_negatives(
+    spec: str | None, flag: str, train: QAData, args: argparse.Namespace, device: torch.device, precision: str
+) -> dict[str, list[str]] | None:
+    """Negatives per question: none (``in-batch``), mined with a trained bi-encoder (``dense``), or from a file."""
+    if spec in (None, "in-batch"):
+        return None
+    if spec == "dense":
+        bi_directory = Path(args.negatives_from or args.output_directory) / "bi_encoder"
+        if not bi_directory.is_dir():
+            raise UserError(
+                f"{flag} dense: no bi-encoder in {bi_directory.parent}; train one first "
+                f"(python train.py --encoder bi --output_directory {bi_directory.parent}) or pass --negatives_from DIR"
+            )
+        return mine_dense_negatives(bi_directory, train, args.mine_depth, args.eval_batch_size, device, precision)
+    return read_negatives_file(spec, train, flag)
 
 
 def truncate_questions(examples: list[TrainingExample], tokenizer, max_tokens: int) -> list[TrainingExample]:
