@@ -35,6 +35,12 @@ test: install
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 
+# Benchmarks (CPU, a few minutes each): tables are printed, JSON goes to bench/results/.
+bench: install
+	$(BIN)/python bench/rerank_throughput.py
+	$(BIN)/python bench/corpus_embedding.py
+	$(BIN)/python bench/dense_search.py
+
 lint: install
 	$(BIN)/ruff check .
 

@@ -46,7 +46,8 @@ def sample(data, passages: int, questions: int, seed: int) -> tuple[list[str], l
     row_of = {position: row for row, position in enumerate(chosen)}
     candidates = []
     for question in data.questions:
-        gold = {row_of[p] for p in (corpus.positions[corpus.aliases.get(g, g)] for g in question.gold_ids) if p in row_of}
+        positions = (corpus.positions[corpus.aliases.get(g, g)] for g in question.gold_ids)
+        gold = {row_of[p] for p in positions if p in row_of}
         if gold:
             candidates.append((question.text, gold))
     picked = rng.choice(len(candidates), size=min(questions, len(candidates)), replace=False)
@@ -70,12 +71,14 @@ def main() -> None:
     path = common.model_path()
 
     import torch
+    import transformers
     from sentence_transformers import SentenceTransformer
     from transformers import AutoModel, AutoTokenizer
 
     from encoders.bi_encoder import BiEncoder, pool
     from runtime import resolve_precision
 
+    transformers.logging.set_verbosity_error()  # the untruncated length count would warn about long texts
     threads = common.setup_threads()
     info = common.machine()
     auto = resolve_precision("auto", torch.device("cpu"))

@@ -1,0 +1,343 @@
+"""Exact top-k dense search over random vectors: the project's ``exact_search`` vs faiss vs a full sort.
+
+1,000 random 384-d float32 queries, top 500, over 100k and 1M random 384-d float32 passages
+(standard normal, generated in chunks by a seeded ``numpy`` Generator and written once to ``.npy``
+files in a temporary directory). Methods:
+
+- project: ``retrieval.dense.exact_search(queries, passages, 500)`` (chunks of 65,536 passages, a
+  running ``torch.topk``; the score matrix never exists);
+- faiss: ``IndexFlatIP`` ``add`` + ``search`` (the time includes ``add``, which copies the passages);
+- full sort: ``np.argsort(-(queries @ passages.T), axis=1)[:, :500]``; above 200k passages only
+  on the first 50 queries, and its time per 1,000 queries is extrapolated (the table says so).
+
+Every (repeat, method) runs in its own subprocess, which loads the arrays, warms the method up on a
+small slice, then times one call. Peak additional memory is the rise of the process's peak resident
+set (``getrusage`` ``ru_maxrss``) during that call over its resident set just before it; '<=' marks a
+call that stayed below the process's earlier peak (the number is then an upper bound). The project's
+and the full sort's top-500 ids are checked against faiss's; two lists that differ only by passages
+whose exact (float64) scores are within 1e-3 of the 500th score are counted as ties.
+
+    .venv/bin/python bench/dense_search.py [--sizes 100000,1000000] [--queries 1000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import common
+import numpy as np
+
+NAME = "dense_search"
+METHODS = ("project exact_search", "faiss IndexFlatIP", "full sort (np.argsort)")
+REFERENCE = "faiss IndexFlatIP"
+TIE_TOLERANCE = 1e-3
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="passage counts, comma-separated")
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--dim", type=int, default=384)
+    parser.add_argument("--k", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sort_subset", type=int, default=50, help="queries the full sort runs on above 200k")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--passages", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--timed_queries", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker: one method, one timed call, in a fresh process
+
+
+def resident_bytes() -> int:
+    try:
+        import psutil
+
+        return int(psutil.Process().memory_info().rss)
+    except ImportError:
+        import os
+
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_resident_bytes() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def search(method: str, queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarray, dict]:
+    """Top-k passage ids per query (best first) and extra timings."""
+    if method == "project exact_search":
+        from retrieval.dense import exact_search
+
+        return exact_search(queries, passages, k)[1], {}
+    if method == "faiss IndexFlatIP":
+        import faiss
+
+        start = time.perf_counter()
+        index = faiss.IndexFlatIP(passages.shape[1])
+        index.add(passages)
+        added = time.perf_counter()
+        ids = index.search(queries, k)[1]
+        return ids, {"add_s": added - start, "search_s": time.perf_counter() - added}
+    scores = queries @ passages.T
+    return np.argsort(-scores, axis=1)[:, :k], {}
+
+
+def worker(args: argparse.Namespace) -> None:
+    import gc
+
+    import faiss
+    import torch  # noqa: F401  (imported before the baseline is taken, like faiss)
+
+    import retrieval.dense  # noqa: F401
+
+    threads = common.setup_threads()
+    faiss.omp_set_num_threads(threads)
+    data = Path(args.data)
+    queries = np.load(data / "queries.npy")[: args.timed_queries]
+    passages = np.load(data / f"passages_{args.passages}.npy")
+    search(args.worker, queries[:8], passages[:2000], min(args.k, 2000))  # warm-up: thread pools, BLAS, faiss
+    gc.collect()
+    rss_before, peak_before = resident_bytes(), peak_resident_bytes()
+    start = time.perf_counter()
+    ids, extra = search(args.worker, queries, passages, args.k)
+    seconds = time.perf_counter() - start
+    peak_after = peak_resident_bytes()
+    out = Path(args.out)
+    np.save(out / "ids.npy", np.asarray(ids, dtype=np.int64))
+    report = {
+        "seconds": seconds,
+        "rss_before": rss_before,
+        "peak_before": peak_before,
+        "peak_after": peak_after,
+        "threads": threads,
+        **extra,
+    }
+    (out / "report.json").write_text(json.dumps(report), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Parent
+
+
+def generate(directory: Path, sizes: list[int], queries: int, dim: int, seed: int, chunk: int = 65536) -> float:
+    """Write queries.npy and passages_<n>.npy (the first n rows of one seeded stream); returns seconds."""
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    np.save(directory / "queries.npy", rng.standard_normal((queries, dim), dtype=np.float32))
+    largest = max(sizes)
+    files = {n: np.lib.format.open_memmap(directory / f"passages_{n}.npy", "w+", np.float32, (n, dim)) for n in sizes}
+    for begin in range(0, largest, chunk):
+        block = rng.standard_normal((min(chunk, largest - begin), dim), dtype=np.float32)
+        for n, array in files.items():
+            if begin < n:
+                array[begin : min(begin + len(block), n)] = block[: n - begin]
+    for array in files.values():
+        array.flush()
+    del files
+    return time.perf_counter() - start
+
+
+def run_worker(method: str, size: int, timed_queries: int, args: argparse.Namespace, data: Path) -> common.Measured:
+    with tempfile.TemporaryDirectory(prefix="bench-dense-worker-") as out:
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            method,
+            "--data",
+            str(data),
+            "--passages",
+            str(size),
+            "--timed_queries",
+            str(timed_queries),
+            "--k",
+            str(args.k),
+            "--out",
+            out,
+        ]
+        subprocess.run(command, check=True)
+        report = json.loads((Path(out) / "report.json").read_text(encoding="utf-8"))
+        report["ids"] = np.load(Path(out) / "ids.npy")
+    return common.Measured(report["seconds"], report)
+
+
+def compare(ids: np.ndarray, reference: np.ndarray, queries: np.ndarray, passages: np.ndarray, k: int) -> dict:
+    """Same top-k sets as the reference, allowing swaps between passages tied at the k-th score."""
+    same_order = same_set = ties = mismatched = 0
+    worst = 0.0
+    for row, (mine, theirs) in enumerate(zip(ids, reference)):
+        if np.array_equal(mine, theirs):
+            same_order += 1
+            continue
+        a, b = set(mine.tolist()), set(theirs.tolist())
+        if a == b:
+            same_set += 1
+            continue
+        union = np.fromiter(a | b, dtype=np.int64)
+        exact = np.asarray(passages[union], dtype=np.float64) @ np.asarray(queries[row], dtype=np.float64)
+        boundary = np.sort(exact)[::-1][k - 1]
+        differing = np.isin(union, np.fromiter(a ^ b, dtype=np.int64))
+        deviation = float(np.max(np.abs(exact[differing] - boundary)))
+        worst = max(worst, deviation)
+        if deviation <= TIE_TOLERANCE:
+            ties += 1
+        else:
+            mismatched += 1
+    return {
+        "queries": len(ids),
+        "same_order": same_order,
+        "same_set_other_order": same_set,
+        "differ_by_ties": ties,
+        "mismatched": mismatched,
+        "worst_tie_gap": worst,
+    }
+
+
+def agreement_text(check: dict) -> str:
+    if check is None:
+        return "(reference)"
+    ok = check["queries"] - check["mismatched"]
+    text = f"{ok}/{check['queries']} equal"
+    notes = []
+    if check["same_set_other_order"]:
+        notes.append(f"{check['same_set_other_order']} reordered")
+    if check["differ_by_ties"]:
+        notes.append(f"{check['differ_by_ties']} by ties")
+    return text + (f" ({', '.join(notes)})" if notes else "")
+
+
+def main() -> None:
+    args = parse_args()
+    if args.worker:
+        worker(args)
+        return
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    threads = common.setup_threads()
+    info = common.machine()
+    data = Path(tempfile.mkdtemp(prefix="bench-dense-data-"))
+    rows, records = [], {}
+    try:
+        generated = generate(data, sizes, args.queries, args.dim, args.seed)
+        sort_queries = {n: args.queries if n <= 200_000 else min(args.sort_subset, args.queries) for n in sizes}
+        sizes_text = (
+            f"{args.queries} queries x {', '.join(f'{n:,}' for n in sizes)} passages, {args.dim}-d float32, "
+            f"standard normal (seed {args.seed}, generated in {generated:.1f} s); top {args.k}; full sort on "
+            + ", ".join(f"{sort_queries[n]} queries at {n:,}" for n in sizes)
+            + f"; {args.repeats} interleaved repeats, one subprocess each; torch/faiss threads {threads}"
+        )
+        print(f"Sizes: {sizes_text}")
+        queries = np.load(data / "queries.npy")
+        for size in sizes:
+            print(f"{size:,} passages:")
+            timed = {method: args.queries for method in METHODS}
+            timed["full sort (np.argsort)"] = sort_queries[size]
+            results = common.run_interleaved(
+                {m: (lambda m=m, n=size, q=timed[m]: run_worker(m, n, q, args, data)) for m in METHODS}, args.repeats
+            )
+            passages = np.load(data / f"passages_{size}.npy", mmap_mode="r")
+            reference_ids = results[REFERENCE]["value"]["ids"]
+            reference_per_1000 = results[REFERENCE]["median"] * 1000 / args.queries
+            for method in METHODS:
+                entry = results[method]
+                report = entry["value"]
+                count = timed[method]
+                check = None
+                if method != REFERENCE:
+                    check = compare(report["ids"], reference_ids[:count], queries[:count], passages, args.k)
+                per_1000 = entry["median"] * 1000 / count
+                added = max(report["peak_after"] - report["rss_before"], 0) / 2**20
+                bound = "<= " if report["peak_after"] <= report["peak_before"] else ""
+                extrapolated = count != args.queries
+                rows.append(
+                    [
+                        f"{size:,}",
+                        method,
+                        f"{count}" + (" (extrapolated)" if extrapolated else ""),
+                        f"{entry['median']:.3f}",
+                        f"{per_1000:.2f}" + (" *" if extrapolated else ""),
+                        common.ratio(per_1000, reference_per_1000),
+                        f"{bound}{added:,.0f}",
+                        agreement_text(check),
+                    ]
+                )
+                records[f"{size}/{method}"] = {
+                    "passages": size,
+                    "method": method,
+                    "timed_queries": count,
+                    "times_s": entry["times"],
+                    "median_s": entry["median"],
+                    "s_per_1000_queries": per_1000,
+                    "extrapolated": extrapolated,
+                    "time_vs_faiss": per_1000 / reference_per_1000,
+                    "peak_additional_mib": added,
+                    "peak_is_upper_bound": bool(bound),
+                    "rss_before_mib": report["rss_before"] / 2**20,
+                    **{key: report[key] for key in ("add_s", "search_s") if key in report},
+                    "agreement_with_faiss": check,
+                }
+            del passages
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+    headers = [
+        "passages",
+        "method",
+        "queries timed",
+        "median s",
+        "s / 1000 queries",
+        "time vs faiss",
+        "peak add. MiB",
+        f"top-{args.k} ids = faiss",
+    ]
+    print()
+    print(common.machine_line(info))
+    print(f"Sizes: {sizes_text}")
+    print()
+    print(common.markdown_table(headers, rows))
+    print(
+        "\n* measured on the first queries only and scaled to 1,000 (time per query is constant for a full sort)."
+        "\nfaiss's time and memory include IndexFlatIP.add, which copies the passages into the index."
+        f"\n'by ties': the top-{args.k} sets differ only by passages within {TIE_TOLERANCE} of the "
+        f"{args.k}th exact score."
+    )
+    written = common.write_results(
+        NAME,
+        {
+            "benchmark": NAME,
+            "machine": info,
+            "sizes": {
+                "queries": args.queries,
+                "passages": sizes,
+                "dim": args.dim,
+                "k": args.k,
+                "repeats": args.repeats,
+                "full_sort_queries": sort_queries,
+                "seed": args.seed,
+                "threads": threads,
+            },
+            "reference": REFERENCE,
+            "tie_tolerance": TIE_TOLERANCE,
+            "results": records,
+        },
+    )
+    print(f"\nwrote {written.relative_to(common.ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
