@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from errors import EXIT_USER_ERROR
 
@@ -16,56 +17,27 @@ class ArgumentParser(argparse.ArgumentParser):
         sys.exit(EXIT_USER_ERROR)
 
 
-def positive_int(text: str) -> int:
-    value = int_value(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
+def checked_number(convert: Callable[[str], float], accept: Callable[[float], bool], expected: str) -> Callable:
+    """An argparse ``type`` that converts with ``convert`` and accepts values for which ``accept`` holds."""
+    kind = "an integer" if convert is int else "a number"
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    value = int_value(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
-    return value
-
-
-def int_value(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """A number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
-    return value
+positive_int = checked_number(int, lambda value: value > 0, "a positive integer")
+non_negative_int = checked_number(int, lambda value: value >= 0, "an integer >= 0")
+positive_float = checked_number(float, lambda value: value > 0, "a number > 0")
+non_negative_float = checked_number(float, lambda value: value >= 0, "a number >= 0")
+fraction = checked_number(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
 
 
 def add_runtime_flags(parser: argparse.ArgumentParser) -> None:

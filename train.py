@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from cli_args import (
     ArgumentParser,
     add_runtime_flags,
+    checked_number,
     fraction,
     non_negative_float,
     non_negative_int,
@@ -24,11 +25,7 @@ from errors import run_cli
 DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
 
 
-def group_size(text: str) -> int:
-    value = positive_int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError("a group needs the positive and at least one negative (>= 2)")
-    return value
+group_size = checked_number(int, lambda value: value >= 2, "an integer >= 2 (the positive and one negative at least)")
 
 
 def build_parser() -> ArgumentParser:
