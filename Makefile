@@ -29,7 +29,7 @@ demo: install
 		--epochs 1 --lr 3e-4 --group_size 4 --max_query_length 32 --max_passage_length 192 --stride 64 \
 		--negatives dense
 	$(BIN)/python rerank.py --input_directory $(DEMO_OUT) --corpus demo/corpus.jsonl \
-		--queries demo/validation.json --top_k_retrieval 20 --top_k 5
+		--queries demo/validation.json --top_k_retrieval 20 --top_k 5 --bm25_tokenizer whitespace
 
 test: install
 	$(BIN)/python -m pytest

@@ -38,6 +38,7 @@ non_negative_int = checked_number(int, lambda value: value >= 0, "an integer >= 
 positive_float = checked_number(float, lambda value: value > 0, "a number > 0")
 non_negative_float = checked_number(float, lambda value: value >= 0, "a number >= 0")
 fraction = checked_number(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
+unit_interval = checked_number(float, lambda value: 0 <= value <= 1, "a number in [0, 1]")
 
 
 def add_runtime_flags(parser: argparse.ArgumentParser) -> None:

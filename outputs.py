@@ -13,7 +13,7 @@ from pathlib import Path
 
 from data_utils import Corpus, QAData
 from file_utils import atomic_directory, atomic_file, write_json
-from pipeline import Ranking
+from retrieval.ranking import Ranking
 
 CONTEXT_SEPARATOR = " "
 

@@ -1,4 +1,5 @@
-"""The retrieve-then-rerank stages: index the corpus, retrieve by dot product, rerank with the cross-encoder.
+"""The retrieve-then-rerank stages: index the corpus, retrieve (dense dot product, BM25, or both fused),
+rerank with the cross-encoder.
 
 Each stage is a function of plain inputs (encoders, a corpus, question texts) that
 returns plain outputs (an index, ranked passage ids with scores), so the CLI only
@@ -8,7 +9,6 @@ wires them and tests call them directly.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,18 +20,12 @@ from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
 from encoders.windows import split_into_windows, truncate_text
 from fingerprints import combine, directory_digest
+from retrieval.bm25 import BM25Index, bm25_fingerprint
 from retrieval.dense import DenseIndex
+from retrieval.ranking import Ranking
 
 WINDOW_POOLINGS = ("max", "mean", "first")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "*.model")
-
-
-@dataclass
-class Ranking:
-    """Passage ids of one question, best first, with their scores."""
-
-    ids: list[str]
-    scores: list[float]
 
 
 def index_fingerprint(
@@ -138,10 +132,49 @@ def retrieve(
     max_length = int(bi_encoder.settings.get("max_query_length", 64))
     queries = bi_encoder.encode(questions, "question", max_length, batch_size, device, precision)
     scores, positions = index.search(queries, k, device)
+    return rankings_from(scores, positions, index.passage_ids)
+
+
+def rankings_from(scores: np.ndarray, positions: np.ndarray, passage_ids: list[str]) -> list[Ranking]:
+    """One Ranking per row of a search result (scores and passage positions, best first)."""
     return [
-        Ranking([index.passage_ids[p] for p in row], [float(s) for s in row_scores])
+        Ranking([passage_ids[p] for p in row], [float(s) for s in row_scores])
         for row, row_scores in zip(positions, scores)
     ]
+
+
+def bi_tokenizer_directory(bi_directory: Path) -> Path:
+    """The bi-encoder's tokenizer without loading its models: the first encoder directory, as ``BiEncoder.load``."""
+    shared = bi_directory / "encoder"
+    return shared if shared.is_dir() else bi_directory / "question_encoder"
+
+
+def load_or_build_bm25_index(
+    corpus: Corpus, tokenizer, index_directory: Path, rebuild: bool = False
+) -> tuple[BM25Index, bool]:
+    """The saved BM25 index if its fingerprint matches, else a new one (saved). Returns (index, reused)."""
+    corpus_fingerprint = corpus.fingerprint()
+    fingerprint = bm25_fingerprint(corpus_fingerprint, tokenizer)
+    if not rebuild:
+        index = BM25Index.load(index_directory, fingerprint, tokenizer)
+        if index is not None:
+            return index, True
+        if (index_directory / "meta.json").exists():
+            print(
+                "index (bm25): the saved index is stale (corpus, tokenizer, BM25 parameters or bm25s changed); "
+                "rebuilding",
+                file=sys.stderr,
+            )
+    index = BM25Index.build(
+        corpus.texts, passage_ids=corpus.ids, corpus_fingerprint=corpus_fingerprint, tokenizer=tokenizer
+    )
+    index.save(index_directory)
+    return index, False
+
+
+def retrieve_bm25(index: BM25Index, questions: list[str], k: int) -> list[Ranking]:
+    """Top-k passages per question by BM25 score."""
+    return rankings_from(*index.search(questions, k), index.passage_ids)
 
 
 def pool_window_scores(scores: np.ndarray, pooling: str) -> float:

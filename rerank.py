@@ -1,4 +1,5 @@
-"""Retrieve passages for questions with the bi-encoder, rerank them with the cross-encoder, evaluate, write.
+"""Retrieve passages for questions (BM25, the bi-encoder, or both fused), rerank them with the cross-encoder,
+evaluate, write.
 
 python rerank.py --input_directory ./save_directory/
 """
@@ -12,10 +13,12 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from cli_args import ArgumentParser, add_runtime_flags, positive_int
+from cli_args import ArgumentParser, add_runtime_flags, positive_int, unit_interval
 from errors import UserError, run_cli
 
-STAGE_NAMES = {"retrieve": "DPR", "rerank": "DPR+CE"}
+RETRIEVERS = ("hybrid", "dense", "bm25")
+FIRST_STAGE = {"dense": "retrieve", "bm25": "bm25", "hybrid": "hybrid"}  # the candidates the cross-encoder reranks
+STAGE_NAMES = {"bm25": "BM25", "retrieve": "DPR", "hybrid": "hybrid"}  # "rerank" is the first stage's name + "+CE"
 
 
 def build_parser() -> ArgumentParser:
@@ -40,7 +43,9 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--context_column", default="context", help="gold passage column of tabular queries")
     parser.add_argument("--id_column", default="id", help="question id column of tabular queries")
     parser.add_argument("--answers_column", default="answers", help="answers column of tabular queries")
-    parser.add_argument("--top_k_retrieval", type=positive_int, default=500, help="candidates from the bi-encoder")
+    parser.add_argument(
+        "--top_k_retrieval", type=positive_int, default=500, help="candidates from each first-stage retriever"
+    )
     parser.add_argument("--top_k", type=positive_int, default=5, help="passages kept after reranking")
     parser.add_argument("--batch_size", type=positive_int, default=64, help="sequences per forward pass")
     parser.add_argument(
@@ -50,9 +55,9 @@ def build_parser() -> ArgumentParser:
         help="how the cross-encoder scores of a long passage's windows combine",
     )
     parser.add_argument(
-        "--stages", choices=["retrieve", "all"], default="all", help="'retrieve' stops after the bi-encoder"
+        "--stages", choices=["retrieve", "all"], default="all", help="'retrieve' stops before the cross-encoder"
     )
-    parser.add_argument("--rebuild_index", action="store_true", help="re-embed the corpus even if the index is fresh")
+    parser.add_argument("--rebuild_index", action="store_true", help="rebuild the indexes even if they are fresh")
     parser.add_argument(
         "--index_dtype", choices=["float16", "float32"], default="float16", help="storage type of passage vectors"
     )
@@ -62,8 +67,39 @@ def build_parser() -> ArgumentParser:
     parser.add_argument(
         "--output_format", choices=["jsonl", "csv"], default="jsonl", help="csv also writes predictions.csv"
     )
+    add_bm25_flags(parser)
     add_runtime_flags(parser)
     return parser
+
+
+def add_bm25_flags(parser: argparse.ArgumentParser) -> None:
+    from retrieval.bm25_tokenizers import TOKENIZER_NAMES
+    from retrieval.fusion import FUSION_METHODS
+
+    group = parser.add_argument_group("first stage: BM25, dense or hybrid")
+    group.add_argument(
+        "--retriever",
+        choices=RETRIEVERS,
+        default="hybrid",
+        help="bm25 (needs no bi-encoder), dense (the bi-encoder) or hybrid (both lists fused; their union is reranked)",
+    )
+    group.add_argument(
+        "--bm25_tokenizer",
+        choices=TOKENIZER_NAMES,
+        default="char-ngram",
+        help="BM25 terms: character n-grams within words, whitespace words, the bi-encoder tokenizer's tokens, or "
+        "Kiwi morphemes (pip install kiwipiepy)",
+    )
+    group.add_argument("--bm25_ngram", type=positive_int, default=2, help="n of --bm25_tokenizer char-ngram")
+    group.add_argument(
+        "--fusion",
+        choices=FUSION_METHODS,
+        default="minmax",
+        help="hybrid: per-question min-max or z-score normalized scores, or reciprocal rank fusion (k=60)",
+    )
+    group.add_argument(
+        "--fusion_weight", type=unit_interval, default=0.5, help="hybrid: BM25's weight; the dense list gets 1 - w"
+    )
 
 
 @contextmanager
@@ -84,6 +120,43 @@ def check_encoder_directory(input_directory: Path, name: str, encoder: str) -> P
     return directory
 
 
+def bm25_stage(
+    args: argparse.Namespace, corpus, tokenizer, index_directory: Path, texts: list[str], timings: dict
+) -> list:
+    """BM25 index (reused when fresh) and the top ``--top_k_retrieval`` passages per question."""
+    from pipeline import load_or_build_bm25_index, retrieve_bm25
+
+    with timed("bm25_index", timings):
+        index, reused = load_or_build_bm25_index(corpus, tokenizer, index_directory, args.rebuild_index)
+        how = "reused the saved index" if reused else "built"
+        print(f"index (bm25): {how} ({len(index.passage_ids)} passages, {args.bm25_tokenizer} terms)")
+    with timed("bm25", timings):
+        return retrieve_bm25(index, texts, args.top_k_retrieval)
+
+
+def dense_stage(
+    args: argparse.Namespace, bi_directory: Path, bi_encoder, corpus, texts: list[str], device, precision, timings
+) -> list:
+    """Dense index of the corpus (reused when fresh) and the top ``--top_k_retrieval`` passages per question."""
+    from pipeline import load_or_build_index, retrieve
+
+    with timed("index", timings):
+        index, reused = load_or_build_index(
+            bi_directory,
+            bi_encoder,
+            corpus,
+            Path(args.input_directory) / "index" / "dense",
+            args.batch_size,
+            device,
+            precision,
+            args.index_dtype,
+            args.rebuild_index,
+        )
+        print(f"index: {'reused the saved index' if reused else 'built'} ({len(index.embeddings)} windows)")
+    with timed("retrieve", timings):
+        return retrieve(bi_encoder, index, texts, args.top_k_retrieval, args.batch_size, device, precision)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.top_k > args.top_k_retrieval:
@@ -95,52 +168,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     from evaluation import format_table, gold_in_corpus, stage_metrics
     from file_utils import ensure_writable_directory
     from outputs import write_outputs
-    from pipeline import load_or_build_index, rerank, retrieve
+    from pipeline import bi_tokenizer_directory, rerank
+    from retrieval.bm25_tokenizers import make_tokenizer
+    from retrieval.fusion import fuse_all
     from runtime import resolve_device, resolve_precision
 
     input_directory = Path(args.input_directory)
-    bi_directory = check_encoder_directory(input_directory, "bi_encoder", "bi")
+    dense, sparse = args.retriever != "bm25", args.retriever != "dense"
+    needs_bi = dense or (sparse and args.bm25_tokenizer == "model")
+    bi_directory = check_encoder_directory(input_directory, "bi_encoder", "bi") if needs_bi else None
     rerank_too = args.stages == "all"
     cross_directory = check_encoder_directory(input_directory, "cross_encoder", "cross") if rerank_too else None
     output_directory = ensure_writable_directory(args.output_directory or input_directory / "results")
     device = resolve_device(args.device)
     precision = resolve_precision(args.precision, device)
+    tokenizer = None
+    if sparse:
+        model_tokenizer = bi_tokenizer_directory(bi_directory) if bi_directory is not None else None
+        tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, model_tokenizer)
 
     corpus = load_corpus(args.corpus)
     columns = ColumnNames(args.question_column, args.context_column, args.id_column, answers=args.answers_column)
     queries = load_queries(args.queries, columns, split="validation")
-    top_k_retrieval = min(args.top_k_retrieval, len(corpus))
-    top_k = min(args.top_k, top_k_retrieval)
-    if top_k_retrieval < args.top_k_retrieval:
-        warn(f"--top_k_retrieval {args.top_k_retrieval} > corpus size {len(corpus)}; using {top_k_retrieval}")
-    bi_encoder = BiEncoder.load(bi_directory, "--input_directory").to(device)
+    if args.top_k_retrieval > len(corpus):
+        warn(f"--top_k_retrieval {args.top_k_retrieval} > corpus size {len(corpus)}; using {len(corpus)}")
+        args.top_k_retrieval = len(corpus)
+    top_k = min(args.top_k, args.top_k_retrieval)
+    bi_encoder = BiEncoder.load(bi_directory, "--input_directory").to(device) if dense else None
     cross_encoder = CrossEncoder.load(cross_directory, "--input_directory") if rerank_too else None
     print(f"corpus: {len(corpus)} passages; queries: {len(queries.questions)}; device {device}, {precision}")
 
     timings: dict[str, float] = {}
-    with timed("index", timings):
-        index, reused = load_or_build_index(
-            bi_directory,
-            bi_encoder,
-            corpus,
-            input_directory / "index" / "dense",
-            args.batch_size,
-            device,
-            precision,
-            args.index_dtype,
-            args.rebuild_index,
-        )
-        print(f"index: {'reused the saved index' if reused else 'built'} ({len(index.embeddings)} windows)")
     texts = [question.text for question in queries.questions]
-    with timed("retrieve", timings):
-        stages = {"retrieve": retrieve(bi_encoder, index, texts, top_k_retrieval, args.batch_size, device, precision)}
+    stages: dict[str, list] = {}
+    if sparse:
+        stages["bm25"] = bm25_stage(args, corpus, tokenizer, input_directory / "index" / "bm25", texts, timings)
+    if dense:
+        stages["retrieve"] = dense_stage(args, bi_directory, bi_encoder, corpus, texts, device, precision, timings)
+    if dense and sparse:
+        with timed("fusion", timings):
+            stages["hybrid"] = fuse_all(stages["bm25"], stages["retrieve"], args.fusion, args.fusion_weight)
+    first_stage = FIRST_STAGE[args.retriever]
     if cross_encoder is not None:
         cross_encoder.model.to(device)
         with timed("rerank", timings):
             stages["rerank"] = rerank(
                 cross_encoder,
                 texts,
-                stages["retrieve"],
+                stages[first_stage],
                 corpus,
                 top_k,
                 args.window_pooling,
@@ -153,8 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     golds = None
     if any(question.gold_ids for question in queries.questions):
         golds = gold_in_corpus(queries, corpus)
+        names = {**STAGE_NAMES, "rerank": STAGE_NAMES[first_stage] + "+CE"}
         table = {
-            STAGE_NAMES[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus)
+            names[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus)
             for stage, rankings in stages.items()
         }
         print(format_table(table))

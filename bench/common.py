@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+STARTED = time.perf_counter()  # the benchmark's start, for its total wall time
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 KORQUAD = ROOT.parent / "shared" / "data" / "korquad" / "KorQuAD_v1.0_dev.json"
@@ -109,32 +110,31 @@ class Measured:
 def run_interleaved(
     methods: dict[str, Callable[[], Any]],
     repeats: int,
-    warmup: dict[str, Callable[[], Any]] | None = None,
+    warmup_rounds: int = 1,
     log: Callable[[str], None] | None = print,
 ) -> dict[str, dict[str, Any]]:
     """Time every method ``repeats`` times, interleaved: for r in repeats: for method in methods.
 
-    ``warmup`` callables (one per method, e.g. the method on a small input) run once, untimed, first.
-    A method that returns ``Measured`` is credited with its own seconds, else with the wall time of
-    the call. Returns ``{name: {"times": [...], "median": s, "value": last return value}}``.
+    ``warmup_rounds`` untimed rounds over the same inputs come first (the first call of a shape pays
+    one-off costs such as oneDNN kernel creation; their times are kept as ``warmup_times``). A method
+    that returns ``Measured`` is credited with its own seconds, else with the wall time of the call.
+    Returns ``{name: {"times": [...], "median": s, "warmup_times": [...], "value": last return value}}``.
     """
-    if warmup:
-        for name, call in warmup.items():
-            call()
-            if log:
-                log(f"  warm-up {name}: done")
-    results: dict[str, dict[str, Any]] = {name: {"times": [], "value": None} for name in methods}
-    for repeat in range(repeats):
+    results: dict[str, dict[str, Any]] = {name: {"times": [], "warmup_times": [], "value": None} for name in methods}
+    rounds = [("warm-up", "warmup_times")] * warmup_rounds + [("repeat", "times")] * repeats
+    for number, (label, key) in enumerate(rounds):
+        index = number + 1 if label == "warm-up" else number - warmup_rounds + 1
+        total = warmup_rounds if label == "warm-up" else repeats
         for name, call in methods.items():
             start = time.perf_counter()
             value = call()
             seconds = time.perf_counter() - start
             if isinstance(value, Measured):
                 seconds, value = value.seconds, value.value
-            results[name]["times"].append(seconds)
+            results[name][key].append(seconds)
             results[name]["value"] = value
             if log:
-                log(f"  repeat {repeat + 1}/{repeats} {name}: {seconds:.3f} s")
+                log(f"  {label} {index}/{total} {name}: {seconds:.3f} s")
     for entry in results.values():
         entry["median"] = statistics.median(entry["times"])
     return results
@@ -144,16 +144,16 @@ def run_interleaved(
 # Output
 
 
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A Markdown table; the first column left-aligned, the others right-aligned."""
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], left: int = 1) -> str:
+    """A Markdown table; the first ``left`` columns left-aligned, the others right-aligned."""
     cells = [[str(cell) for cell in row] for row in rows]
     widths = [max(len(str(header)), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
-        parts = [v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths))]
+        parts = [v.ljust(w) if i < left else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths))]
         return "| " + " | ".join(parts) + " |"
 
-    rule = "|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|"
+    rule = "|" + "|".join("-" * (w + 2) if i < left else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|"
     return "\n".join([line(list(headers)), rule, *(line(row) for row in cells)])
 
 
@@ -170,6 +170,11 @@ def to_json(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def elapsed() -> float:
+    """Seconds since the benchmark started (this module's import)."""
+    return time.perf_counter() - STARTED
 
 
 def ratio(value: float, reference: float) -> str:

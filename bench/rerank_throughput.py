@@ -12,7 +12,7 @@ Methods, all on the same pairs and the same weights (all-MiniLM-L6-v2 with a fre
 Agreement is measured against project fp32: Spearman correlation of all scores and the mean overlap
 of each question's top 5 candidates.
 
-    .venv/bin/python bench/rerank_throughput.py [--questions 8] [--candidates 16] [--repeats 3]
+    .venv/bin/python bench/rerank_throughput.py [--questions 8] [--candidates 16] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=8)
     parser.add_argument("--candidates", type=int, default=16, help="per question: the gold paragraph + random ones")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--max_length", type=int, default=256)
     parser.add_argument("--top", type=int, default=5, help="top-k whose overlap is reported")
     parser.add_argument("--seed", type=int, default=0)
@@ -81,6 +81,7 @@ def main() -> None:
     from runtime import resolve_precision
 
     transformers.logging.set_verbosity_error()  # "newly initialized classifier weights" is intended here
+    transformers.utils.logging.disable_progress_bar()
     threads = common.setup_threads()
     info = common.machine()
     auto = resolve_precision("auto", torch.device("cpu"))
@@ -100,24 +101,19 @@ def main() -> None:
     lengths = [len(ids) for ids in project.tokenizer(questions, passages, truncation=False)["input_ids"]]
     truncated = [min(n, args.max_length) for n in lengths]
 
-    def project_score(precision: str, count: int = pairs):
-        return lambda: project.score(
-            questions[:count], passages[:count], args.max_length, batch_size=64, precision=precision
-        )
+    def project_score(precision: str):
+        return lambda: project.score(questions, passages, args.max_length, batch_size=64, precision=precision)
 
-    def st_predict(count: int = pairs):
+    def st_predict():
         return lambda: st_model.predict(
-            list(zip(questions[:count], passages[:count])),
-            batch_size=32,
-            activation_fn=torch.nn.Identity(),
-            show_progress_bar=False,
+            list(zip(questions, passages)), batch_size=32, activation_fn=torch.nn.Identity(), show_progress_bar=False
         )
 
-    def seed_score(count: int = pairs):
+    def seed_score():
         def run() -> np.ndarray:
-            scores = np.empty(count, dtype=np.float32)
+            scores = np.empty(pairs, dtype=np.float32)
             with torch.no_grad():
-                for i in range(count):
+                for i in range(pairs):
                     inputs = seed_tokenizer(
                         questions[i],
                         passages[i],
@@ -132,8 +128,8 @@ def main() -> None:
         return run
 
     specs = {  # name -> (batch size, precision, factory)
-        "project fp32": (64, "fp32", lambda count=pairs: project_score("fp32", count)),
-        f"project {auto} (= auto)": (64, auto, lambda count=pairs: project_score(auto, count)),
+        "project fp32": (64, "fp32", lambda: project_score("fp32")),
+        f"project {auto} (= auto)": (64, auto, lambda: project_score(auto)),
         REFERENCE: (32, "fp32", st_predict),
         "seed (1 pair/pass, padded)": (1, "fp32", seed_score),
     }
@@ -144,14 +140,14 @@ def main() -> None:
         f"{args.questions} questions x {args.candidates} candidates (gold + random, seed {args.seed}) = {pairs} pairs; "
         f"max length {args.max_length}; pair length mean {np.mean(truncated):.0f} tokens after truncation, "
         f"{np.mean(np.asarray(lengths) > args.max_length):.0%} of pairs truncated; "
-        f"{args.repeats} interleaved repeats after 1 warm-up on 8 pairs; torch threads {threads}; "
+        f"{args.repeats} interleaved repeats after 1 untimed warm-up round on the same pairs; torch threads {threads}; "
         f"precision auto -> {auto}"
     )
     print(f"Sizes: {sizes}")
     results = common.run_interleaved(
         {name: factory() for name, (_, _, factory) in specs.items()},
         args.repeats,
-        warmup={name: factory(8) for name, (_, _, factory) in specs.items()},
+        warmup_rounds=1,
     )
 
     reference_scores = np.asarray(results[AGREEMENT_REFERENCE]["value"], dtype=np.float64)
@@ -169,6 +165,7 @@ def main() -> None:
                 name,
                 batch,
                 precision,
+                f"{entry['warmup_times'][0]:.2f}",
                 f"{entry['median']:.2f}",
                 f"{rate:.1f}",
                 common.ratio(rate, reference_rate),
@@ -181,6 +178,7 @@ def main() -> None:
             "batch_size": batch,
             "precision": precision,
             "times_s": entry["times"],
+            "first_call_s": entry["warmup_times"][0],
             "median_s": entry["median"],
             "pairs_per_s": rate,
             "speedup_vs_sentence_transformers": rate / reference_rate,
@@ -193,12 +191,13 @@ def main() -> None:
         "method",
         "batch",
         "precision",
+        "first call s",
         "median s",
         "pairs/s",
         f"vs {REFERENCE}",
         "Spearman vs fp32",
         f"top-{args.top} overlap",
-        "max |Δscore|",
+        "max abs Δscore",
     ]
     line = common.machine_line(info)
     print()
@@ -208,11 +207,14 @@ def main() -> None:
     print(common.markdown_table(headers, rows))
     spread = float(np.std(reference_scores))
     print(f"\n(score spread of project fp32: std {spread:.3g}; an untrained head, so differences are relative to it)")
+    total = common.elapsed()
+    print(f"\nTotal wall time of this benchmark: {total:.0f} s")
     written = common.write_results(
         NAME,
         {
             "benchmark": NAME,
             "machine": info,
+            "total_wall_s": total,
             "sizes": {
                 "questions": args.questions,
                 "candidates": args.candidates,

@@ -1,1 +1,1 @@
-"""First-stage retrieval: exact dense search (and, later, BM25 and fusion)."""
+"""First-stage retrieval: exact dense search, BM25 (bm25s) and the fusion of two ranked lists."""

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.usefixtures("single_thread")
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU = ["--precision", "fp32", "--device", "cpu"]
+DENSE = ["--retriever", "dense"]  # the dense index and the DPR stages are what these tests check
 LENGTHS = ["--max_query_length", "16", "--max_passage_length", "64", "--stride", "16"]
 SETTINGS = {"max_query_length": 16, "max_passage_length": 64, "stride": 16}
 ENV = {
@@ -193,7 +194,7 @@ def input_directory(saved, tmp_path) -> Path:
 def retrieve_args(directory: Path, corpus: Path, queries: Path, *extra) -> list:
     return [
         "--input_directory", directory, "--corpus", corpus, "--queries", queries, "--stages", "retrieve",
-        "--top_k_retrieval", "5", "--output_directory", directory / "results", *CPU, *extra,
+        "--top_k_retrieval", "5", "--output_directory", directory / "results", *CPU, *DENSE, *extra,
     ]  # fmt: skip
 
 
@@ -741,7 +742,7 @@ def test_training_twice_gives_identical_metrics_and_losses(tiny_model, squad_fil
 def test_rerank_twice_gives_identical_metrics_and_predictions(saved, corpus_file, squad_files, tmp_path):
     shutil.copytree(saved, tmp_path / "input")
     args = ["--input_directory", tmp_path / "input", "--corpus", corpus_file, "--queries", squad_files["validation"]]
-    args += ["--top_k_retrieval", "6", "--top_k", "3", *CPU]
+    args += ["--top_k_retrieval", "6", "--top_k", "3", *CPU, *DENSE]
     runs = []
     for name, extra in (("first", []), ("second", ["--rebuild_index"])):
         assert built(run_rerank(*args, "--output_directory", tmp_path / name, *extra))

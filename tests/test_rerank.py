@@ -27,6 +27,7 @@ import train
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU = ["--precision", "fp32", "--device", "cpu"]
+DENSE = ["--retriever", "dense"]  # the bi-encoder alone: the DPR and DPR+CE stages (BM25 and hybrid: test_bm25_fusion)
 WINDOWS = ["--max_passage_length", "64", "--stride", "16"]  # long passages get several windows
 QUIET = ["--quiet", "--save_steps", "100000"]
 BI_FLAGS = ["--pooling", "mean", "--lr", "3e-4", "--epochs", "10", "--seed", "0"]
@@ -140,7 +141,7 @@ def full_run(trained, corpus_file, squad_files, tmp_path_factory) -> tuple[Path,
     stdout = run_rerank(
         "--input_directory", trained, "--corpus", corpus_file, "--queries", squad_files["validation"],
         "--top_k_retrieval", TOP_K_RETRIEVAL, "--top_k", TOP_K, "--output_format", "csv",
-        "--output_directory", output, *CPU,
+        "--output_directory", output, *CPU, *DENSE,
     )  # fmt: skip
     return output, stdout
 
@@ -219,7 +220,7 @@ def test_retrieve_equals_brute_force_ranking(trained, corpus_file, squad_files, 
 def index_run(input_directory: Path, corpus: Path, queries: Path, *extra: str) -> str:
     return run_rerank(
         "--input_directory", input_directory, "--corpus", corpus, "--queries", queries, "--stages", "retrieve",
-        "--top_k_retrieval", TOP_K_RETRIEVAL, "--output_directory", input_directory / "results", *CPU, *extra,
+        "--top_k_retrieval", TOP_K_RETRIEVAL, "--output_directory", input_directory / "results", *CPU, *DENSE, *extra,
     )  # fmt: skip
 
 
@@ -390,7 +391,7 @@ def test_retrieve_stage_only_needs_no_cross_encoder(bi_only, corpus_file, squad_
     run_rerank(
         "--input_directory", bi_only, "--corpus", corpus_file, "--queries", squad_files["validation"],
         "--stages", "retrieve", "--top_k_retrieval", TOP_K_RETRIEVAL, "--top_k", TOP_K, "--output_directory", output,
-        *CPU,
+        *CPU, *DENSE,
     )  # fmt: skip
     records = read_jsonl(output / "predictions.jsonl")
     assert all(set(record) == {"id", "question", "gold_ids", "retrieve"} for record in records)
@@ -419,7 +420,7 @@ def test_queries_without_gold_are_only_predicted(trained, corpus_file, squad_fil
     output = tmp_path / "out"
     stdout = run_rerank(
         "--input_directory", trained, "--corpus", corpus_file, "--queries", queries,
-        "--top_k_retrieval", TOP_K_RETRIEVAL, "--top_k", TOP_K, "--output_directory", output, *CPU,
+        "--top_k_retrieval", TOP_K_RETRIEVAL, "--top_k", TOP_K, "--output_directory", output, *CPU, *DENSE,
     )  # fmt: skip
     assert "nothing to evaluate" in stdout
     assert "| DPR" not in stdout
@@ -477,7 +478,7 @@ def cli_runs(trained, corpus_file, squad_files, tmp_path_factory) -> dict[str, t
     shutil.copytree(trained / "bi_encoder", clamped / "bi_encoder")
     cases["clamp"] = (
         ["--input_directory", clamped, "--corpus", corpus_file, "--queries", squad_files["validation"],
-         "--stages", "retrieve", "--top_k_retrieval", "1000", *CPU],
+         "--stages", "retrieve", "--top_k_retrieval", "1000", *CPU, *DENSE],
         [],
     )  # fmt: skip
     started = {name: (start_cli("rerank.py", *args), words) for name, (args, words) in cases.items()}
@@ -532,7 +533,7 @@ def test_train_then_rerank_through_the_clis(tiny_model, squad_files, corpus_file
         (
             "rerank.py",
             ["--input_directory", output, "--corpus", corpus_file, "--queries", squad_files["validation"],
-             "--top_k_retrieval", "8", "--top_k", "2", *CPU],
+             "--top_k_retrieval", "8", "--top_k", "2", *CPU, *DENSE],
         ),
     ]  # fmt: skip
     for script, args in steps:
