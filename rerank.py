@@ -179,7 +179,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     bi_directory = check_encoder_directory(input_directory, "bi_encoder", "bi") if needs_bi else None
     rerank_too = args.stages == "all"
     cross_directory = check_encoder_directory(input_directory, "cross_encoder", "cross") if rerank_too else None
-    output_directory = ensure_writable_directory(args.output_directory or input_directory / "results")
     device = resolve_device(args.device)
     precision = resolve_precision(args.precision, device)
     tokenizer = None
@@ -190,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus = load_corpus(args.corpus)
     columns = ColumnNames(args.question_column, args.context_column, args.id_column, answers=args.answers_column)
     queries = load_queries(args.queries, columns, split="validation")
+    output_directory = ensure_writable_directory(args.output_directory or input_directory / "results")
     if args.top_k_retrieval > len(corpus):
         warn(f"--top_k_retrieval {args.top_k_retrieval} > corpus size {len(corpus)}; using {len(corpus)}")
         args.top_k_retrieval = len(corpus)
