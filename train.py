@@ -110,7 +110,7 @@ def build_parser() -> ArgumentParser:
     checkpoints.add_argument("--save_total_limit", type=positive_int, default=2, help="checkpoints kept")
     checkpoints.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     checkpoints.add_argument("--logging_steps", type=positive_int, default=10, help="log loss and lr every N steps")
-    checkpoints.add_argument("--quiet", action="store_true", help="no progress bar")
+    checkpoints.add_argument("--quiet", action="store_true", help="no progress bar or per-step log lines")
     add_runtime_flags(parser)
     return parser
 

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import torch
-from transformers import TrainingArguments, set_seed
+from transformers import PrinterCallback, TrainingArguments, set_seed
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 
 from data_utils import ColumnNames, QAData, load_qa, warn
@@ -253,6 +253,8 @@ def fit(args, output: Path, model, examples, collator, loss, evaluator, validati
         evaluator=evaluator,
         callbacks=[JsonlLogCallback(output / "log.jsonl"), EpochToCollator(collator), interrupt],
     )
+    if args.quiet:  # no progress bar and no per-step printing; log.jsonl still gets everything
+        trainer.remove_callback(PrinterCallback)
     return run_trainer(trainer, checkpoint, interrupt)
 
 
