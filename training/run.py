@@ -47,13 +47,13 @@ def columns_from(args: argparse.Namespace) -> ColumnNames:
 
 def load_training_data(args: argparse.Namespace) -> tuple[QAData, QAData | None]:
     columns = columns_from(args)
-    train = load_qa(args.train_data, columns, split="train")
+    train = load_qa(args.train_data, columns, split="train", flag="--train_data")
     if args.validation_data is None:
         if args.train_data != DEFAULT_DATA:
             print("note: no --validation_data given; skipping validation")
             return train, None
-        return train, load_qa(DEFAULT_DATA, columns, split="validation")
-    return train, load_qa(args.validation_data, columns, split="validation")
+        return train, load_qa(DEFAULT_DATA, columns, split="validation", flag="--validation_data")
+    return train, load_qa(args.validation_data, columns, split="validation", flag="--validation_data")
 
 
 def passage_tokens(tokenizer, max_length: int, pair: bool) -> int:
