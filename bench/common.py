@@ -19,7 +19,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-STARTED = time.perf_counter()  # the benchmark's start, for its total wall time
+
+def cpu_jiffies() -> tuple[int, int]:
+    """(busy, steal) clock ticks of all CPUs since boot, from /proc/stat; (0, 0) where unavailable."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return user + nice + system + irq + softirq, steal
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+STARTED = time.perf_counter()  # the benchmark's start, for its total wall time and the load check
+STARTED_JIFFIES = cpu_jiffies()
+STARTED_CPU = own_cpu_seconds()
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 KORQUAD = ROOT.parent / "shared" / "data" / "korquad" / "KorQuAD_v1.0_dev.json"
@@ -175,6 +194,38 @@ def to_json(value: Any) -> Any:
 def elapsed() -> float:
     """Seconds since the benchmark started (this module's import)."""
     return time.perf_counter() - STARTED
+
+
+def other_load() -> dict[str, float]:
+    """Average CPU cores used by *other* processes (and stolen by the hypervisor) since the benchmark started.
+
+    All CPUs' busy time from /proc/stat minus this process's own CPU time (children included): a
+    clearly non-zero value means something else competed for the cores and the timings are disturbed.
+    """
+    wall = elapsed()
+    busy, steal = cpu_jiffies()
+    ticks = os.sysconf("SC_CLK_TCK")
+    others = (busy - STARTED_JIFFIES[0]) / ticks - (own_cpu_seconds() - STARTED_CPU)
+    return {
+        "wall_s": wall,
+        "other_processes_cores": max(others, 0.0) / wall,
+        "steal_cores": (steal - STARTED_JIFFIES[1]) / ticks / wall,
+    }
+
+
+def finish(name: str, payload: dict[str, Any]) -> Path:
+    """Print the total wall time and the competing load, and write the results with both."""
+    load = other_load()
+    print(
+        f"\nTotal wall time of this benchmark: {load['wall_s']:.0f} s; other processes used "
+        f"{load['other_processes_cores']:.2f} of {cores()} cores on average meanwhile (steal "
+        f"{load['steal_cores']:.2f})"
+    )
+    if load["other_processes_cores"] > 0.2:
+        print("warning: other processes competed for the CPU during this run; its timings are disturbed")
+    path = write_results(name, {**payload, "total_wall_s": load["wall_s"], "competing_load": load})
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return path
 
 
 def ratio(value: float, reference: float) -> str:

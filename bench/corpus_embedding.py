@@ -208,14 +208,11 @@ def main() -> None:
         f"\n(top-{args.top} by cosine; 'min cos vs fp32' is the lowest cosine between a paragraph's vector and "
         "project fp32's; 'gold in top-10' is zero-shot retrieval over these paragraphs only)"
     )
-    total = common.elapsed()
-    print(f"\nTotal wall time of this benchmark: {total:.0f} s")
-    written = common.write_results(
+    common.finish(
         NAME,
         {
             "benchmark": NAME,
             "machine": info,
-            "total_wall_s": total,
             "sizes": {
                 "passages": len(texts),
                 "questions": len(questions),
@@ -232,7 +229,6 @@ def main() -> None:
             "methods": records,
         },
     )
-    print(f"\nwrote {written.relative_to(common.ROOT)}")
 
 
 if __name__ == "__main__":

@@ -334,14 +334,11 @@ def main() -> None:
         f"{TIE_TOLERANCE}; 'by ties': the sets differ only by passages within {TIE_TOLERANCE} of the "
         f"{args.k}th exact score."
     )
-    total = common.elapsed()
-    print(f"\nTotal wall time of this benchmark: {total:.0f} s")
-    written = common.write_results(
+    common.finish(
         NAME,
         {
             "benchmark": NAME,
             "machine": info,
-            "total_wall_s": total,
             "sizes": {
                 "queries": args.queries,
                 "passages": sizes,
@@ -357,7 +354,6 @@ def main() -> None:
             "results": records,
         },
     )
-    print(f"\nwrote {written.relative_to(common.ROOT)}")
 
 
 if __name__ == "__main__":

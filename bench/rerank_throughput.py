@@ -207,14 +207,11 @@ def main() -> None:
     print(common.markdown_table(headers, rows))
     spread = float(np.std(reference_scores))
     print(f"\n(score spread of project fp32: std {spread:.3g}; an untrained head, so differences are relative to it)")
-    total = common.elapsed()
-    print(f"\nTotal wall time of this benchmark: {total:.0f} s")
-    written = common.write_results(
+    common.finish(
         NAME,
         {
             "benchmark": NAME,
             "machine": info,
-            "total_wall_s": total,
             "sizes": {
                 "questions": args.questions,
                 "candidates": args.candidates,
@@ -233,7 +230,6 @@ def main() -> None:
             "methods": records,
         },
     )
-    print(f"\nwrote {written.relative_to(common.ROOT)}")
 
 
 if __name__ == "__main__":
