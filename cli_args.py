@@ -41,6 +41,20 @@ fraction = checked_number(float, lambda value: 0 <= value < 1, "a number in [0, 
 unit_interval = checked_number(float, lambda value: 0 <= value <= 1, "a number in [0, 1]")
 
 
+def add_bm25_tokenizer_flags(group) -> None:
+    """--bm25_tokenizer and --bm25_ngram, for rerank.py's BM25 retriever and train.py's BM25-mined negatives."""
+    from retrieval.bm25_tokenizers import TOKENIZER_NAMES
+
+    group.add_argument(
+        "--bm25_tokenizer",
+        choices=TOKENIZER_NAMES,
+        default="char-ngram",
+        help="BM25 terms: character n-grams within words, whitespace words, the model tokenizer's tokens, or "
+        "Kiwi morphemes (pip install kiwipiepy)",
+    )
+    group.add_argument("--bm25_ngram", type=positive_int, default=2, help="n of --bm25_tokenizer char-ngram")
+
+
 def add_runtime_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("device and precision")
     group.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda or cuda:N")

@@ -190,14 +190,15 @@ def rerank(
     questions: list[str],
     candidates: list[Ranking],
     corpus: Corpus,
-    top_k: int,
+    top_k: int | None,
     window_pooling: str,
     batch_size: int,
     device: torch.device,
     precision: str,
     questions_per_chunk: int = 64,
 ) -> list[Ranking]:
-    """Score every (question, candidate window) pair; a passage's score pools its windows; keep the top-k.
+    """Score every (question, candidate window) pair; a passage's score pools its windows; keep the top-k
+    (all candidates when ``top_k`` is None).
 
     Questions are processed in chunks so that memory for tokenized pairs stays bounded; within
     a chunk all pairs go through one length-sorted batching pass.
@@ -237,3 +238,27 @@ def rerank(
                 results.append(Ranking([ids[j] for j in order], [pooled[j] for j in order]))
             bar.update(len(owners))
     return results
+
+
+def reorder(candidates: list[Ranking], scored: list[Ranking]) -> list[Ranking]:
+    """Each question's ``candidates`` ordered by the scores ``scored`` gives them (``scored`` holds at least
+    the same passages, e.g. the cross-encoder's scores of a union of candidate lists)."""
+    results = []
+    for ranking, scores in zip(candidates, scored, strict=True):
+        lookup = dict(zip(scores.ids, scores.scores))
+        values = [lookup[pid] for pid in ranking.ids]
+        order = np.argsort(-np.asarray(values), kind="stable")
+        results.append(Ranking([ranking.ids[j] for j in order], [values[j] for j in order]))
+    return results
+
+
+def union(first: list[Ranking], second: list[Ranking]) -> list[Ranking]:
+    """Per question, the passages of both lists (first's order, then second's additions), scores dropped."""
+    return [
+        Ranking(ids := list(dict.fromkeys([*a.ids, *b.ids])), [0.0] * len(ids))
+        for a, b in zip(first, second, strict=True)
+    ]
+
+
+def head(rankings: list[Ranking], k: int) -> list[Ranking]:
+    return [Ranking(ranking.ids[:k], ranking.scores[:k]) for ranking in rankings]

@@ -13,12 +13,21 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from cli_args import ArgumentParser, add_runtime_flags, positive_int, unit_interval
+from cli_args import ArgumentParser, add_bm25_tokenizer_flags, add_runtime_flags, positive_int, unit_interval
 from errors import UserError, run_cli
 
 RETRIEVERS = ("hybrid", "dense", "bm25")
 FIRST_STAGE = {"dense": "retrieve", "bm25": "bm25", "hybrid": "hybrid"}  # the candidates the cross-encoder reranks
-STAGE_NAMES = {"bm25": "BM25", "retrieve": "DPR", "hybrid": "hybrid"}  # "rerank" is the first stage's name + "+CE"
+# Row names of the results table; "rerank" is the cross-encoder over FIRST_STAGE: its name + "+CE".
+STAGE_NAMES = {
+    "bm25": "BM25",
+    "retrieve": "DPR",
+    "hybrid": "hybrid",
+    "retrieve+rerank": "DPR+CE",
+    "bm25+rerank": "BM25+CE",
+    "ensemble": "BM25 & DPR+CE",
+}
+RERANKED = ("retrieve+rerank", "bm25+rerank", "ensemble", "rerank")  # written to predictions at --top_k
 
 
 def build_parser() -> ArgumentParser:
@@ -47,6 +56,12 @@ def build_parser() -> ArgumentParser:
         "--top_k_retrieval", type=positive_int, default=500, help="candidates from each first-stage retriever"
     )
     parser.add_argument("--top_k", type=positive_int, default=5, help="passages kept after reranking")
+    parser.add_argument(
+        "--rerank_depth",
+        type=positive_int,
+        default=None,
+        help="the cross-encoder scores this many top passages of each first-stage list (default: --top_k_retrieval)",
+    )
     parser.add_argument("--batch_size", type=positive_int, default=64, help="sequences per forward pass")
     parser.add_argument(
         "--window_pooling",
@@ -73,7 +88,6 @@ def build_parser() -> ArgumentParser:
 
 
 def add_bm25_flags(parser: argparse.ArgumentParser) -> None:
-    from retrieval.bm25_tokenizers import TOKENIZER_NAMES
     from retrieval.fusion import FUSION_METHODS
 
     group = parser.add_argument_group("first stage: BM25, dense or hybrid")
@@ -83,14 +97,7 @@ def add_bm25_flags(parser: argparse.ArgumentParser) -> None:
         default="hybrid",
         help="bm25 (needs no bi-encoder), dense (the bi-encoder) or hybrid (both lists fused; their union is reranked)",
     )
-    group.add_argument(
-        "--bm25_tokenizer",
-        choices=TOKENIZER_NAMES,
-        default="char-ngram",
-        help="BM25 terms: character n-grams within words, whitespace words, the bi-encoder tokenizer's tokens, or "
-        "Kiwi morphemes (pip install kiwipiepy)",
-    )
-    group.add_argument("--bm25_ngram", type=positive_int, default=2, help="n of --bm25_tokenizer char-ngram")
+    add_bm25_tokenizer_flags(group)
     group.add_argument(
         "--fusion",
         choices=FUSION_METHODS,
@@ -157,10 +164,45 @@ def dense_stage(
         return retrieve(bi_encoder, index, texts, args.top_k_retrieval, args.batch_size, device, precision)
 
 
+def rerank_stages(
+    args: argparse.Namespace, cross_encoder, texts: list[str], stages: dict, corpus, device, precision
+) -> dict[str, list]:
+    """The cross-encoder stages, each ranking all its candidates (metrics need more than --top_k).
+
+    The cross-encoder scores the first ``--rerank_depth`` passages of each first-stage list once; with both
+    retrievers that is their union (hybrid+CE), and the same scores also order BM25's candidates alone
+    (BM25+CE) and the bi-encoder's alone (DPR+CE). ``ensemble`` is the seed's recipe: BM25's list fused
+    with DPR+CE's by ``--fusion``/``--fusion_weight``.
+    """
+    from pipeline import head, reorder, rerank, union
+    from retrieval.fusion import fuse_all
+
+    depth = args.rerank_depth or args.top_k_retrieval
+    firsts = {stage: head(stages[stage], depth) for stage in ("bm25", "retrieve") if stage in stages}
+    candidates = union(*firsts.values()) if len(firsts) == 2 else next(iter(firsts.values()))
+    scored = rerank(
+        cross_encoder, texts, candidates, corpus, None, args.window_pooling, args.batch_size, device, precision
+    )
+    if len(firsts) < 2:
+        return {"rerank": scored}
+    dense_reranked = reorder(firsts["retrieve"], scored)
+    return {
+        "retrieve+rerank": dense_reranked,
+        "bm25+rerank": reorder(firsts["bm25"], scored),
+        "ensemble": fuse_all(firsts["bm25"], dense_reranked, args.fusion, args.fusion_weight),
+        "rerank": scored,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.top_k > args.top_k_retrieval:
         raise UserError(f"--top_k {args.top_k} is larger than --top_k_retrieval {args.top_k_retrieval}")
+    if args.rerank_depth is not None and not args.top_k <= args.rerank_depth <= args.top_k_retrieval:
+        raise UserError(
+            f"--rerank_depth {args.rerank_depth}: expected a number from --top_k ({args.top_k}) "
+            f"to --top_k_retrieval ({args.top_k_retrieval})"
+        )
 
     from data_utils import ColumnNames, load_corpus, load_queries, warn
     from encoders.bi_encoder import BiEncoder
@@ -168,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from evaluation import format_table, gold_in_corpus, stage_metrics
     from file_utils import ensure_writable_directory
     from outputs import write_outputs
-    from pipeline import bi_tokenizer_directory, rerank
+    from pipeline import bi_tokenizer_directory, head
     from retrieval.bm25_tokenizers import make_tokenizer
     from retrieval.fusion import fuse_all
     from runtime import resolve_device, resolve_precision
@@ -208,27 +250,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if dense and sparse:
         with timed("fusion", timings):
             stages["hybrid"] = fuse_all(stages["bm25"], stages["retrieve"], args.fusion, args.fusion_weight)
-    first_stage = FIRST_STAGE[args.retriever]
     if cross_encoder is not None:
         cross_encoder.model.to(device)
         with timed("rerank", timings):
-            stages["rerank"] = rerank(
-                cross_encoder,
-                texts,
-                stages[first_stage],
-                corpus,
-                top_k,
-                args.window_pooling,
-                args.batch_size,
-                device,
-                precision,
-            )
-
+            stages.update(rerank_stages(args, cross_encoder, texts, stages, corpus, device, precision))
     metrics: dict = {}
     golds = None
     if any(question.gold_ids for question in queries.questions):
         golds = gold_in_corpus(queries, corpus)
-        names = {**STAGE_NAMES, "rerank": STAGE_NAMES[first_stage] + "+CE"}
+        names = {**STAGE_NAMES, "rerank": STAGE_NAMES[FIRST_STAGE[args.retriever]] + "+CE"}
         table = {
             names[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus)
             for stage, rankings in stages.items()
@@ -240,8 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         metrics = {"stages": table, "questions": len(queries.questions), "passages": len(corpus), "seconds": timings}
     else:
         print("note: the queries have no gold passages; nothing to evaluate, writing predictions only")
+    kept = {stage: head(rankings, top_k) if stage in RERANKED else rankings for stage, rankings in stages.items()}
     with timed("write", timings):
-        written = write_outputs(output_directory, queries, golds, stages, corpus, metrics, args.output_format, top_k)
+        written = write_outputs(output_directory, queries, golds, kept, corpus, metrics, args.output_format, top_k)
     for path in written:
         print(f"wrote {path}")
     return 0

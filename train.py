@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from cli_args import (
     ArgumentParser,
+    add_bm25_tokenizer_flags,
     add_runtime_flags,
     checked_number,
     fraction,
@@ -82,7 +83,8 @@ def build_parser() -> ArgumentParser:
     bi.add_argument(
         "--hard_negatives",
         default=None,
-        help="'dense' (mined by the bi-encoder in --negatives_from) or a JSONL of {id: question id, negatives: [...]}",
+        help="'bm25' or 'dense' (mined by BM25 or by the bi-encoder in --negatives_from), or a JSONL of "
+        "{id: question id, negatives: [...]}",
     )
     bi.add_argument("--num_hard_negatives", type=non_negative_int, default=1, help="hard negatives per question")
 
@@ -91,10 +93,10 @@ def build_parser() -> ArgumentParser:
     cross.add_argument(
         "--negatives",
         default="in-batch",
-        help="'in-batch' (other questions' positives), 'dense' (mined with a trained bi-encoder) or a JSONL file "
-        "like --hard_negatives",
+        help="'in-batch' (other questions' positives), 'bm25' or 'dense' (mined by BM25 or by a trained bi-encoder) "
+        "or a JSONL file like --hard_negatives",
     )
-    mining = parser.add_argument_group("mined negatives ('dense')")
+    mining = parser.add_argument_group("mined negatives ('bm25', 'dense')")
     mining.add_argument(
         "--negatives_from",
         default=None,
@@ -103,6 +105,7 @@ def build_parser() -> ArgumentParser:
     mining.add_argument(
         "--mine_depth", type=positive_int, default=100, help="mined negatives are drawn from this many top passages"
     )
+    add_bm25_tokenizer_flags(mining)
     cross.add_argument("--loss", choices=["lce", "bce"], default="lce", help="local contrastive or pointwise BCE")
 
     checkpoints = parser.add_argument_group("checkpoints and logging")

@@ -253,9 +253,9 @@ def test_hybrid_run_evaluates_every_stage_and_reuses_the_bm25_index(saved, corpu
     stdout = run_rerank(*args)
     assert "index (bm25): built" in stdout and "index: built" in stdout
     metrics = json.loads((output / "metrics.json").read_text(encoding="utf-8"))
-    assert list(metrics["stages"]) == ["BM25", "DPR", "hybrid", "hybrid+CE"]
-    for name in ("| BM25 |", "| DPR |", "| hybrid |", "| hybrid+CE |"):
-        assert name in stdout
+    rows = ["BM25", "DPR", "hybrid", "DPR+CE", "BM25+CE", "BM25 & DPR+CE", "hybrid+CE"]
+    assert list(metrics["stages"]) == rows
+    assert all(f"| {name} |" in stdout for name in rows)
     # Questions repeat two rare words of their passage: BM25 finds it; the untrained bi-encoder does not.
     assert metrics["stages"]["BM25"]["top1"] >= 0.9
     assert metrics["stages"]["BM25"]["top1"] > metrics["stages"]["DPR"]["top1"]
@@ -263,12 +263,26 @@ def test_hybrid_run_evaluates_every_stage_and_reuses_the_bm25_index(saved, corpu
 
     records = read_jsonl(output / "predictions.jsonl")
     for record in records:
-        assert set(record) == {"id", "question", "gold_ids", "bm25", "retrieve", "hybrid", "rerank"}
+        reranked = ("retrieve+rerank", "bm25+rerank", "ensemble", "rerank")
+        assert set(record) == {"id", "question", "gold_ids", "bm25", "retrieve", "hybrid", *reranked}
         bm25, dense, fused = (record[stage]["ids"] for stage in ("bm25", "retrieve", "hybrid"))
         assert len(bm25) == len(dense) == TOP_K_RETRIEVAL
         assert sorted(fused) == sorted(set(bm25) | set(dense))  # the union, each passage once
         assert record["hybrid"]["scores"] == sorted(record["hybrid"]["scores"], reverse=True)
-        assert len(record["rerank"]["ids"]) == TOP_K and set(record["rerank"]["ids"]) <= set(fused)
+        assert all(len(record[stage]["ids"]) == TOP_K for stage in reranked)
+        assert set(record["rerank"]["ids"]) <= set(fused)
+        # One cross-encoder pass over the union: each passage has one score in every reranked list.
+        scores = {
+            pid: s
+            for stage in ("retrieve+rerank", "bm25+rerank", "rerank")
+            for pid, s in zip(record[stage]["ids"], record[stage]["scores"])
+        }
+        for stage, candidates in (("retrieve+rerank", dense), ("bm25+rerank", bm25)):
+            assert set(record[stage]["ids"]) <= set(candidates)
+            assert record[stage]["scores"] == [scores[pid] for pid in record[stage]["ids"]]
+            assert record[stage]["scores"] == sorted(record[stage]["scores"], reverse=True)
+            in_union_order = [pid for pid in record["rerank"]["ids"] if pid in candidates]
+            assert record[stage]["ids"][: len(in_union_order)] == in_union_order
 
     # A second run reuses both indexes; another n-gram size makes the BM25 index stale.
     stdout = run_rerank(*args, "--stages", "retrieve", "--fusion", "rrf")
@@ -282,6 +296,23 @@ def test_hybrid_run_evaluates_every_stage_and_reuses_the_bm25_index(saved, corpu
     assert "index (bm25): built (12 passages, model terms)" in stdout
     metrics = json.loads((output / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["stages"]["BM25"]["top1"] >= 0.9
+
+
+def test_rerank_depth_limits_the_cross_encoder_to_each_lists_head(saved, corpus_file, squad_files, tmp_path, capsys):
+    args = [
+        "--input_directory", saved, "--corpus", corpus_file, "--queries", squad_files["validation"],
+        "--top_k_retrieval", TOP_K_RETRIEVAL, "--top_k", 2, "--output_directory", tmp_path, *CPU,
+    ]  # fmt: skip
+    run_rerank(*args, "--rerank_depth", 2)
+    capsys.readouterr()
+    for record in read_jsonl(tmp_path / "predictions.jsonl"):
+        heads = set(record["bm25"]["ids"][:2]) | set(record["retrieve"]["ids"][:2])
+        assert set(record["rerank"]["ids"]) <= heads
+        assert set(record["retrieve+rerank"]["ids"]) == set(record["retrieve"]["ids"][:2])
+    for depth in (1, TOP_K_RETRIEVAL + 1):
+        assert run_cli(rerank.main, [str(a) for a in [*args, "--rerank_depth", depth]]) == 2
+        error = capsys.readouterr().err.strip()
+        assert error.startswith("error: --rerank_depth") and "\n" not in error
 
 
 @pytest.mark.parametrize(

@@ -1,21 +1,57 @@
-"""Hard negatives mined with a trained bi-encoder, for training the cross-encoder.
+"""Hard negatives mined by a retriever (BM25 or a trained bi-encoder), for training either encoder.
 
-For every training question: the top ``depth`` passages of the bi-encoder over the
-training passages, without the question's gold passages and without any passage that
-contains one of its answer strings (a likely false negative). The collator samples
-``group_size - 1`` of them per question, afresh each epoch.
+For every training question: the top ``depth`` passages of the retriever over the training
+passages, without the question's gold passages and without any passage that contains one of
+its answer strings (a likely false negative). The collators sample from these lists afresh
+each epoch.
+
+The lists are cached as JSON beside the retriever's index, under a fingerprint of the
+retriever's index, the training data and the depth, and reused when none of them changed.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import torch
 
 from data_utils import QAData
-from encoders.bi_encoder import BiEncoder
 from evaluation import answer_hits
-from pipeline import load_or_build_index, retrieve
+from file_utils import write_json
+from fingerprints import combine
+from retrieval.ranking import Ranking
+
+
+def drop_false_negatives(data: QAData, rankings: list[Ranking], depth: int) -> dict[str, list[str]]:
+    """Question id -> its ranked passages without gold or answer-containing ones, at most ``depth``."""
+    negatives = {}
+    for question, ranking in zip(data.questions, rankings, strict=True):
+        gold = {data.corpus[g].id for g in question.gold_ids}
+        candidates = [pid for pid in ranking.ids if pid not in gold]
+        false_negatives = set(answer_hits(candidates, question.answers, data.corpus)) if question.answers else set()
+        negatives[question.id] = [pid for pid in candidates if pid not in false_negatives][:depth]
+    return negatives
+
+
+def search_depth(data: QAData, depth: int) -> int:
+    """How many passages to retrieve so that ``depth`` remain after dropping each question's golds."""
+    return depth + max((len(question.gold_ids) for question in data.questions), default=0)
+
+
+def cached_negatives(cache: Path, compute) -> dict[str, list[str]]:
+    """The lists saved in ``cache`` if present and readable, else ``compute()`` (then saved)."""
+    try:
+        negatives = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(negatives, dict):
+            print(f"mining: reused the mined lists in {cache}", file=sys.stderr)
+            return negatives
+    except (OSError, ValueError):
+        pass
+    negatives = compute()
+    write_json(cache, negatives)
+    return negatives
 
 
 def mine_dense_negatives(
@@ -26,20 +62,41 @@ def mine_dense_negatives(
     device: torch.device,
     precision: str,
 ) -> dict[str, list[str]]:
-    """Question id -> up to ``depth`` hard negative passage ids, best first."""
+    """Question id -> up to ``depth`` hard negative passage ids from the bi-encoder in ``bi_directory``."""
+    from encoders.bi_encoder import BiEncoder
+    from pipeline import load_or_build_index, retrieve
+
     bi_encoder = BiEncoder.load(bi_directory, "--negatives_from").to(device)
     index_directory = bi_directory.parent / "index" / f"mining-{data.corpus.fingerprint()[:16]}"
     index, reused = load_or_build_index(
         bi_directory, bi_encoder, data.corpus, index_directory, batch_size, device, precision
     )
     print(f"mining: {'reused' if reused else 'built'} the index of the training passages in {index_directory}")
-    texts = [question.text for question in data.questions]
-    longest_gold = max(len(question.gold_ids) for question in data.questions)
-    rankings = retrieve(bi_encoder, index, texts, depth + longest_gold, batch_size, device, precision)
-    negatives = {}
-    for question, ranking in zip(data.questions, rankings):
-        gold = {data.corpus[g].id for g in question.gold_ids}
-        candidates = [pid for pid in ranking.ids if pid not in gold]
-        false_negatives = set(answer_hits(candidates, question.answers, data.corpus)) if question.answers else set()
-        negatives[question.id] = [pid for pid in candidates if pid not in false_negatives][:depth]
-    return negatives
+    cache = index_directory.parent / f"{index_directory.name}-negatives-{list_key(index.fingerprint, data, depth)}.json"
+
+    def compute() -> dict[str, list[str]]:
+        texts = [question.text for question in data.questions]
+        rankings = retrieve(bi_encoder, index, texts, search_depth(data, depth), batch_size, device, precision)
+        return drop_false_negatives(data, rankings, depth)
+
+    return cached_negatives(cache, compute)
+
+
+def mine_bm25_negatives(index_root: Path, data: QAData, depth: int, tokenizer) -> dict[str, list[str]]:
+    """Question id -> up to ``depth`` hard negative passage ids from BM25 over the training passages."""
+    from pipeline import load_or_build_bm25_index, retrieve_bm25
+
+    index_directory = index_root / f"mining-bm25-{data.corpus.fingerprint()[:16]}"
+    index, reused = load_or_build_bm25_index(data.corpus, tokenizer, index_directory)
+    print(f"mining: {'reused' if reused else 'built'} the BM25 index of the training passages in {index_directory}")
+    cache = index_directory.parent / f"{index_directory.name}-negatives-{list_key(index.fingerprint, data, depth)}.json"
+
+    def compute() -> dict[str, list[str]]:
+        rankings = retrieve_bm25(index, [question.text for question in data.questions], search_depth(data, depth))
+        return drop_false_negatives(data, rankings, depth)
+
+    return cached_negatives(cache, compute)
+
+
+def list_key(index_fingerprint: str, data: QAData, depth: int) -> str:
+    return combine(index=index_fingerprint, data=data.fingerprint(), depth=depth)[:16]

@@ -25,7 +25,7 @@ from file_utils import ensure_writable_directory
 from runtime import resolve_device, resolve_precision
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, WindowedCorpus, build_examples, read_negatives_file
-from training.mining import mine_dense_negatives
+from training.mining import mine_bm25_negatives, mine_dense_negatives
 from training.trainer import (
     EpochToCollator,
     JsonlLogCallback,
@@ -216,9 +216,15 @@ def train_cross_encoder(args: argparse.Namespace, device: torch.device, precisio
 def load_negatives(
     spec: str | None, flag: str, train: QAData, args: argparse.Namespace, device: torch.device, precision: str
 ) -> dict[str, list[str]] | None:
-    """Negatives per question: none (``in-batch``), mined with a trained bi-encoder (``dense``), or from a file."""
+    """Negatives per question: none (``in-batch``), mined by BM25 (``bm25``) or by a trained bi-encoder
+    (``dense``), or read from a file."""
     if spec in (None, "in-batch"):
         return None
+    if spec == "bm25":
+        from retrieval.bm25_tokenizers import make_tokenizer
+
+        tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, args.model)
+        return mine_bm25_negatives(Path(args.output_directory) / "index", train, args.mine_depth, tokenizer)
     if spec == "dense":
         bi_directory = Path(args.negatives_from or args.output_directory) / "bi_encoder"
         if not bi_directory.is_dir():
