@@ -26,8 +26,12 @@ def split_articles(articles: list[dict], test_fraction: float, seed: int) -> tup
 
 def sample_questions(articles: list[dict], limit: int | None, seed: int) -> list[dict]:
     """The articles with at most ``limit`` questions in all, drawn uniformly with a seed (all when None)."""
-    keys = [(a, p, q) for a, article in enumerate(articles) for p, paragraph in enumerate(article["paragraphs"])
-            for q in range(len(paragraph["qas"]))]
+    keys = [
+        (a, p, q)
+        for a, article in enumerate(articles)
+        for p, paragraph in enumerate(article["paragraphs"])
+        for q in range(len(paragraph["qas"]))
+    ]
     if limit is None or limit >= len(keys):
         return articles
     kept = set(random.Random(seed).sample(keys, limit))

@@ -30,6 +30,17 @@ def chunk_bounds(owners: np.ndarray, chunk_size: int) -> list[tuple[int, int]]:
     return bounds
 
 
+def chunk_array(keys: np.ndarray, start: int, end: int, buffer: np.ndarray | None) -> np.ndarray:
+    """Rows ``start:end`` of ``keys`` without a copy when they already have the search dtype (``buffer`` None),
+    else converted into ``buffer``, one array reused for every chunk: a fresh array per chunk cost a quarter
+    of the search time in page faults alone."""
+    if buffer is None:
+        return np.ascontiguousarray(keys[start:end])
+    rows = buffer[: end - start]
+    np.copyto(rows, keys[start:end])
+    return rows
+
+
 def exact_search(
     queries: np.ndarray,
     keys: np.ndarray,
@@ -52,12 +63,14 @@ def exact_search(
     bounds = chunk_bounds(owners, chunk_size)
     dtype = torch.float16 if device.type == "cuda" else torch.float32
     numpy_dtype = np.float16 if device.type == "cuda" else np.float32
+    largest = max((end - start for start, end in bounds), default=0)
+    buffer = None if keys.dtype == numpy_dtype else np.empty((largest, keys.shape[1]), dtype=numpy_dtype)
     for q_start in range(0, len(queries), query_batch_size):
         query = torch.as_tensor(np.asarray(queries[q_start : q_start + query_batch_size]), dtype=dtype, device=device)
         best_scores = torch.full((len(query), 0), float("-inf"), device=device)
         best_ids = torch.empty((len(query), 0), dtype=torch.long, device=device)
         for start, end in bounds:
-            chunk = torch.from_numpy(np.array(keys[start:end], dtype=numpy_dtype)).to(device)
+            chunk = torch.from_numpy(chunk_array(keys, start, end, buffer)).to(device)
             window_scores = (query @ chunk.T).float()
             chunk_owners = torch.as_tensor(owners[start:end], device=device)
             first = int(owners[start])
@@ -118,7 +131,7 @@ class DenseIndex:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
             if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
                 return None
-            embeddings = np.load(directory / "embeddings.npy", mmap_mode="r", allow_pickle=False)
+            embeddings = np.load(directory / "embeddings.npy", mmap_mode="c", allow_pickle=False)  # copy-on-write: no copy to search, never written back
             owners = np.load(directory / "owners.npy", allow_pickle=False)
             passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, EOFError):  # np.load raises EOFError for an empty file

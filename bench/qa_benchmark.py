@@ -1,0 +1,155 @@
+"""End to end on a real QA set: split by article, train both encoders from all-MiniLM-L6-v2, run every retriever.
+
+    .venv/bin/python bench/qa_benchmark.py                                   # KorQuAD 1.0 dev
+    .venv/bin/python bench/qa_benchmark.py --data ../shared/data/xquad/xquad.en.json --bm25_tokenizer whitespace
+
+The SQuAD-style file becomes the competition layout (``qa_split.py``): train and test questions split by
+article (about 80/20, seeded), the corpus = every paragraph. Then, each as the user would run it:
+``train.py --encoder bi``, ``train.py --encoder cross`` (BM25-mined negatives) and ``rerank.py`` with the
+hybrid retriever, which reports BM25, DPR, hybrid, DPR+CE, BM25+CE, BM25 & DPR+CE (the seed's ensemble) and
+hybrid+CE on the test questions. Writes ``bench/results/<name>/table.md``, ``results.json`` and
+``top_k.png`` (top-k accuracy against k per retriever), and prints the table with every step's wall time.
+Extra flags for a step go in ``--bi_flags`` / ``--cross_flags`` / ``--rerank_flags`` (one quoted string).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import KORQUAD, ROOT, finish, machine, machine_line, markdown_table, model_path
+from qa_split import write_layout
+
+COLUMNS = ("top1", "top5", "top10", "top20", "top100", "mrr@10")
+# Defaults sized for a 2-core CPU within about an hour. Korean under the English vocabulary is about 1.4
+# tokens per character (Hangul splits into jamo): questions need 96 tokens, a 256-token window holds
+# about 180 characters.
+BI_FLAGS = (
+    "--shared_encoder --pooling mean --epochs 1 --lr 5e-5 --train_batch_size 16 "
+    "--max_query_length 96 --max_passage_length 256 --stride 64"
+)
+CROSS_FLAGS = (
+    "--negatives bm25 --group_size 4 --train_batch_size 8 --epochs 1 --lr 2e-4 "
+    "--max_query_length 96 --max_passage_length 256 --stride 64"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=KORQUAD, help="a SQuAD-style JSON file")
+    parser.add_argument("--name", default=None, help="results go to bench/results/NAME/ (default: the file's stem)")
+    parser.add_argument("--test_fraction", type=float, default=0.2, help="share of articles held out for testing")
+    parser.add_argument("--seed", type=int, default=13, help="seed of the article split and of training")
+    parser.add_argument("--max_test_questions", type=int, default=None, help="evaluate a seeded sample of the test")
+    parser.add_argument("--bm25_tokenizer", default="char-ngram", help="for mining and for the BM25 retriever")
+    parser.add_argument("--top_k_retrieval", type=int, default=100, help="candidates of each first stage")
+    parser.add_argument("--rerank_depth", type=int, default=20, help="the cross-encoder scores this many of each")
+    parser.add_argument("--bi_flags", default=BI_FLAGS, help="train.py flags of the bi-encoder")
+    parser.add_argument("--cross_flags", default=CROSS_FLAGS, help="train.py flags of the cross-encoder")
+    parser.add_argument("--rerank_flags", default="", help="extra rerank.py flags")
+    parser.add_argument(
+        "--cross_init",
+        choices=["pretrained", "bi"],
+        default="bi",
+        help="start the cross-encoder from the pretrained model or from the trained bi-encoder's weights",
+    )
+    parser.add_argument("--reuse", action="store_true", help="skip training an encoder already saved by this script")
+    return parser
+
+
+def run_step(name: str, command: list[str], log: Path, timings: dict[str, float]) -> None:
+    """Run one project command, its output to ``log``; record its wall time; stop the benchmark if it fails."""
+    print(f"[{name}] {shlex.join(command)}", flush=True)
+    start = time.perf_counter()
+    with log.open("w", encoding="utf-8") as handle:
+        code = subprocess.call(command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+    timings[name] = round(time.perf_counter() - start, 1)
+    print(f"[{name}] {timings[name]:.0f} s (log: {log})", flush=True)
+    if code != 0:
+        sys.exit(f"{name} failed with exit status {code}; see {log}")
+
+
+def bi_weights(work: Path) -> Path:
+    """The trained bi-encoder's passage-side weights (a plain Hugging Face model directory)."""
+    shared = work / "bi_encoder" / "encoder"
+    return shared if shared.is_dir() else work / "bi_encoder" / "passage_encoder"
+
+
+def plot(stages: dict[str, dict[str, float]], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for stage, metrics in stages.items():
+        points = sorted((int(key[3:]), value) for key, value in metrics.items() if key[3:].isdigit())
+        axes.plot(*zip(*points), marker="o", label=stage, linestyle="--" if "CE" not in stage else "-")
+    axes.set_xscale("log")
+    axes.set_xlabel("k")
+    axes.set_ylabel("top-k accuracy (gold passage in the first k)")
+    axes.set_title(title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+
+
+def main() -> None:
+    args = build_parser().parse_args()
+    name = args.name or args.data.stem
+    work = ROOT / "bench" / "results" / name
+    data = work / "data"
+    split = write_layout(args.data, data, args.test_fraction, args.seed, args.max_test_questions)
+    print(f"{name}: {json.dumps(split)}")
+    python, model = sys.executable, model_path()
+    common = ["--model", model, "--train_data", str(data / "train.json"), "--output_directory", str(work)]
+    common += ["--seed", str(args.seed), "--quiet"]
+    timings: dict[str, float] = {}
+    for encoder, flags in (("bi", args.bi_flags), ("cross", args.cross_flags)):
+        if args.reuse and (work / f"{encoder}_encoder" / "train_config.json").is_file():
+            print(f"[train {encoder}] reusing {work / f'{encoder}_encoder'}")
+            continue
+        mining = ["--bm25_tokenizer", args.bm25_tokenizer] if "bm25" in flags else []
+        start = ["--model", str(bi_weights(work))] if encoder == "cross" and args.cross_init == "bi" else []
+        command = [python, "train.py", "--encoder", encoder, *common, *shlex.split(flags), *mining, *start]
+        run_step(f"train {encoder}", command, work / f"train_{encoder}.log", timings)
+    rerank = [python, "rerank.py", "--input_directory", str(work), "--corpus", str(data / "corpus.jsonl")]
+    rerank += ["--queries", str(data / "test.json"), "--retriever", "hybrid", "--bm25_tokenizer", args.bm25_tokenizer]
+    rerank += ["--top_k_retrieval", str(args.top_k_retrieval), "--rerank_depth", str(args.rerank_depth)]
+    rerank += ["--rebuild_index", *shlex.split(args.rerank_flags)]
+    run_step("rerank", rerank, work / "rerank.log", timings)
+
+    metrics = json.loads((work / "results" / "metrics.json").read_text(encoding="utf-8"))
+    rows = [[stage, *(f"{values[c]:.3f}" if c in values else "-" for c in COLUMNS)]
+            for stage, values in metrics["stages"].items()]  # fmt: skip
+    table = markdown_table(["retriever", *COLUMNS], rows)
+    steps = {**{k: v for k, v in timings.items() if k.startswith("train")}, **metrics["seconds"]}
+    step_table = markdown_table(["step", "wall time (s)"], [[step, f"{s:.0f}"] for step, s in steps.items()])
+    info = machine()
+    lines = [
+        f"{name}: {split['questions_test']} test questions ({split['articles_test']} articles), "
+        f"{split['questions_train']} training questions, {split['passages']} passages; CE reranks the top "
+        f"{args.rerank_depth} of each first stage",
+        "",
+        table,
+        "",
+        step_table,
+        "",
+        machine_line(info),
+    ]
+    print("\n" + "\n".join(lines))
+    (work / "table.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plot(metrics["stages"], work / "top_k.png", f"{name}: {split['questions_test']} held-out questions")
+    print(f"wrote {work / 'table.md'} and {work / 'top_k.png'}")
+    payload = {"split": split, "arguments": {k: str(v) for k, v in vars(args).items()}, "machine": info}
+    finish(f"{name}/results", {**payload, "metrics": metrics, "timings": timings})
+
+
+if __name__ == "__main__":
+    main()
