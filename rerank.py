@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pipeline import bi_tokenizer_directory, head
     from retrieval.bm25_tokenizers import make_tokenizer
     from retrieval.fusion import fuse_all
-    from runtime import resolve_device, resolve_precision
+    from runtime import prepare_for_inference, resolve_device, resolve_precision
 
     input_directory = Path(args.input_directory)
     dense, sparse = args.retriever != "bm25", args.retriever != "dense"
@@ -236,7 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn(f"--top_k_retrieval {args.top_k_retrieval} > corpus size {len(corpus)}; using {len(corpus)}")
         args.top_k_retrieval = len(corpus)
     top_k = min(args.top_k, args.top_k_retrieval)
-    bi_encoder = BiEncoder.load(bi_directory, "--input_directory").to(device) if dense else None
+    bi_encoder = BiEncoder.load(bi_directory, "--input_directory") if dense else None
+    if bi_encoder is not None:
+        prepare_for_inference(bi_encoder, device, precision)
     cross_encoder = CrossEncoder.load(cross_directory, "--input_directory") if rerank_too else None
     print(f"corpus: {len(corpus)} passages; queries: {len(queries.questions)}; device {device}, {precision}")
 
@@ -251,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with timed("fusion", timings):
             stages["hybrid"] = fuse_all(stages["bm25"], stages["retrieve"], args.fusion, args.fusion_weight)
     if cross_encoder is not None:
-        cross_encoder.model.to(device)
+        prepare_for_inference(cross_encoder.model, device, precision)
         with timed("rerank", timings):
             stages.update(rerank_stages(args, cross_encoder, texts, stages, corpus, device, precision))
     metrics: dict = {}

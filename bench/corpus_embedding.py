@@ -76,7 +76,7 @@ def main() -> None:
     from transformers import AutoModel, AutoTokenizer
 
     from encoders.bi_encoder import BiEncoder, pool
-    from runtime import resolve_precision
+    from runtime import prepare_for_inference, resolve_precision
 
     transformers.logging.set_verbosity_error()  # the untruncated length count would warn about long texts
     transformers.utils.logging.disable_progress_bar()
@@ -86,6 +86,7 @@ def main() -> None:
     texts, questions, gold = sample(data, args.passages, args.questions, args.seed)
 
     project = BiEncoder.build(path, shared=True, pooling="mean")
+    project_cast = prepare_for_inference(BiEncoder.build(path, shared=True, pooling="mean"), torch.device("cpu"), auto)
     st_model = SentenceTransformer(path, device="cpu")
     st_model.max_seq_length = args.max_length
     seed_tokenizer = AutoTokenizer.from_pretrained(path)
@@ -94,8 +95,8 @@ def main() -> None:
     lengths = [len(ids) for ids in project.tokenizer(texts, truncation=False)["input_ids"]]
     truncated = [min(n, args.max_length) for n in lengths]
 
-    def project_encode(precision: str, items: list[str] = texts, kind: str = "passage"):
-        return lambda: project.encode(items, kind, args.max_length, batch_size=64, precision=precision)
+    def project_encode(precision: str, items: list[str] = texts, encoder=project):
+        return lambda: encoder.encode(items, "passage", args.max_length, batch_size=64, precision=precision)
 
     def st_encode(items: list[str] = texts):
         return lambda: st_model.encode(items, batch_size=32, show_progress_bar=False, convert_to_numpy=True)
@@ -116,12 +117,18 @@ def main() -> None:
 
     specs = {  # name -> (batch size, precision, factory(items) -> callable)
         "project fp32": (64, "fp32", lambda items=texts: project_encode("fp32", items)),
-        f"project {auto} (= auto)": (64, auto, lambda items=texts: project_encode(auto, items)),
+        f"project {auto} autocast": (64, auto, lambda items=texts: project_encode(auto, items)),
+        f"project {auto} weights (rerank.py)": (
+            64,
+            auto,
+            lambda items=texts: project_encode(auto, items, project_cast),
+        ),
         REFERENCE: (32, "fp32", st_encode),
         "seed (1 passage/pass, padded)": (1, "fp32", seed_encode),
     }
     if auto == "fp32":
-        specs.pop(f"project {auto} (= auto)")
+        specs.pop(f"project {auto} autocast")
+        specs.pop(f"project {auto} weights (rerank.py)")
 
     sizes = (
         f"{len(texts)} KorQuAD paragraphs (random, seed {args.seed}) of {len(data.corpus)}; "
@@ -138,14 +145,7 @@ def main() -> None:
     )
 
     # Agreement: each method also encodes the questions (untimed); a question is encoded like a passage.
-    question_vectors = {
-        "project fp32": project.encode(questions, "question", args.max_length, batch_size=64, precision="fp32"),
-        f"project {auto} (= auto)": project.encode(
-            questions, "question", args.max_length, batch_size=64, precision=auto
-        ),
-        REFERENCE: st_encode(questions)(),
-        "seed (1 passage/pass, padded)": seed_encode(questions)(),
-    }
+    question_vectors = {name: factory(questions)() for name, (_, _, factory) in specs.items()}
     reference_passages = normalize(results[AGREEMENT_REFERENCE]["value"])
     reference_top = top_k(question_vectors[AGREEMENT_REFERENCE], reference_passages, args.top)
     reference_rate = len(texts) / results[REFERENCE]["median"]

@@ -4,7 +4,9 @@ Methods, all on the same pairs and the same weights (all-MiniLM-L6-v2 with a fre
 ``torch.manual_seed(0)``, saved once to a temporary directory that every method loads):
 
 - project fp32 / bf16: ``CrossEncoder.score`` (length-sorted batches of 64, dynamic padding,
-  ``inference_mode``, autocast); ``--precision auto`` resolves to bf16 on a CPU with AVX-512 BF16/AMX;
+  ``inference_mode``); ``--precision auto`` resolves to bf16 on a CPU with AVX-512 BF16/AMX, which
+  ``rerank.py`` runs with the weights cast to bf16 (``runtime.prepare_for_inference``); bf16 autocast over
+  fp32 weights (what validation during training uses) is shown beside it;
 - sentence-transformers: ``CrossEncoder(dir, max_length=256).predict(pairs, batch_size=32)`` with an
   identity activation, so it returns raw logits like the others;
 - seed: one pair per forward pass, padded to the maximum length, ``torch.no_grad()``, fp32.
@@ -78,7 +80,7 @@ def main() -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from encoders.cross_encoder import CrossEncoder
-    from runtime import resolve_precision
+    from runtime import prepare_for_inference, resolve_precision
 
     transformers.logging.set_verbosity_error()  # "newly initialized classifier weights" is intended here
     transformers.utils.logging.disable_progress_bar()
@@ -94,6 +96,8 @@ def main() -> None:
         CrossEncoder.build(path).save(directory, {"base_model": path, "note": "benchmark, untrained head"})
 
         project = CrossEncoder.load(directory)
+        project_cast = CrossEncoder.load(directory)  # what rerank.py runs: weights cast by prepare_for_inference
+        prepare_for_inference(project_cast.model, torch.device("cpu"), auto)
         st_model = STCrossEncoder(str(directory), max_length=args.max_length, device="cpu")
         seed_tokenizer = AutoTokenizer.from_pretrained(str(directory))
         seed_model = AutoModelForSequenceClassification.from_pretrained(str(directory)).eval()
@@ -101,8 +105,8 @@ def main() -> None:
     lengths = [len(ids) for ids in project.tokenizer(questions, passages, truncation=False)["input_ids"]]
     truncated = [min(n, args.max_length) for n in lengths]
 
-    def project_score(precision: str):
-        return lambda: project.score(questions, passages, args.max_length, batch_size=64, precision=precision)
+    def project_score(precision: str, encoder=project):
+        return lambda: encoder.score(questions, passages, args.max_length, batch_size=64, precision=precision)
 
     def st_predict():
         return lambda: st_model.predict(
@@ -129,12 +133,14 @@ def main() -> None:
 
     specs = {  # name -> (batch size, precision, factory)
         "project fp32": (64, "fp32", lambda: project_score("fp32")),
-        f"project {auto} (= auto)": (64, auto, lambda: project_score(auto)),
+        f"project {auto} autocast": (64, auto, lambda: project_score(auto)),
+        f"project {auto} weights (rerank.py)": (64, auto, lambda: project_score(auto, project_cast)),
         REFERENCE: (32, "fp32", st_predict),
         "seed (1 pair/pass, padded)": (1, "fp32", seed_score),
     }
     if auto == "fp32":  # a CPU without native bf16: auto is fp32, and bf16 would fall back to it
-        specs.pop(f"project {auto} (= auto)")
+        specs.pop(f"project {auto} autocast")
+        specs.pop(f"project {auto} weights (rerank.py)")
 
     sizes = (
         f"{args.questions} questions x {args.candidates} candidates (gold + random, seed {args.seed}) = {pairs} pairs; "

@@ -35,6 +35,7 @@ def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> to
     """[batch, length, dim] token states -> [batch, dim] vectors."""
     if pooling == "cls":
         return hidden[:, 0]
+    hidden = hidden.float()  # sums over hundreds of tokens lose digits in bf16/fp16
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
 

@@ -131,7 +131,8 @@ class DenseIndex:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
             if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
                 return None
-            embeddings = np.load(directory / "embeddings.npy", mmap_mode="c", allow_pickle=False)  # copy-on-write: no copy to search, never written back
+            # Copy-on-write: searched without a copy, never written back to the file.
+            embeddings = np.load(directory / "embeddings.npy", mmap_mode="c", allow_pickle=False)
             owners = np.load(directory / "owners.npy", allow_pickle=False)
             passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, EOFError):  # np.load raises EOFError for an empty file

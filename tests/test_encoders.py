@@ -149,3 +149,27 @@ def test_loading_the_wrong_kind_of_directory_is_a_user_error(cross_encoder, tiny
         CrossEncoder.load(tiny_model)
     with pytest.raises(UserError, match="no such directory"):
         BiEncoder.load(tmp_path / "missing", flag="--input_directory")
+
+
+def test_bf16_weights_for_inference_score_like_fp32(cross_encoder, tiny_model):
+    """``prepare_for_inference`` on a bf16 CPU casts the weights; scores stay close and keep their order."""
+    from runtime import prepare_for_inference
+
+    questions, passages = QUESTIONS * 4, [PASSAGES[(i + i // 4) % 4] for i in range(16)]
+    reference = cross_encoder.score(questions, passages, 48)
+    prepare_for_inference(cross_encoder.model, torch.device("cpu"), "bf16")
+    assert next(cross_encoder.model.parameters()).dtype == torch.bfloat16
+    scores = cross_encoder.score(questions, passages, 48, precision="bf16")
+    assert scores.dtype == np.float32
+    np.testing.assert_allclose(scores, reference, atol=0.05 * np.ptp(reference))
+    assert np.corrcoef(np.argsort(np.argsort(scores)), np.argsort(np.argsort(reference)))[0, 1] > 0.9
+
+    bi_encoder = BiEncoder.build(str(tiny_model), shared=True, pooling="mean")
+    perturb(bi_encoder, seed=5, scale=0.2)
+    reference = bi_encoder.encode(PASSAGES, "passage", 48)
+    prepare_for_inference(bi_encoder, torch.device("cpu"), "fp32")  # fp32: left as it is
+    assert next(bi_encoder.parameters()).dtype == torch.float32
+    prepare_for_inference(bi_encoder, torch.device("cpu"), "bf16")
+    vectors = bi_encoder.encode(PASSAGES, "passage", 48, precision="bf16")
+    cosine = np.sum(vectors * reference, axis=1) / np.linalg.norm(vectors, axis=1) / np.linalg.norm(reference, axis=1)
+    assert vectors.dtype == np.float32 and cosine.min() > 0.99
