@@ -228,6 +228,34 @@ def finish(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def timing_cells(entry: dict[str, Any], items: int, reference_rate: float) -> tuple[list[str], dict[str, Any]]:
+    """A timed method's row cells (first call s, median s, items/s, speed-up) and the same as JSON fields."""
+    rate = items / entry["median"]
+    first = entry["warmup_times"][0] if entry["warmup_times"] else float("nan")
+    cells = [f"{first:.2f}", f"{entry['median']:.2f}", f"{rate:.1f}", ratio(rate, reference_rate)]
+    record = {
+        "times_s": entry["times"],
+        "first_call_s": first,
+        "median_s": entry["median"],
+        "items_per_s": rate,
+        "speedup_vs_reference": rate / reference_rate,
+    }
+    return cells, record
+
+
+TIMING_HEADERS = ("first call s", "median s")
+
+
+def report(name: str, info: dict[str, Any], sizes: str, headers: Sequence[str], rows: list, payload: dict) -> Path:
+    """Print the machine, the sizes and the table; write the JSON results."""
+    print()
+    print(machine_line(info))
+    print(f"Sizes: {sizes}")
+    print()
+    print(markdown_table(headers, rows))
+    return finish(name, {"benchmark": name, "machine": info, **payload})
+
+
 def ratio(value: float, reference: float) -> str:
     return f"{value / reference:.2f}x" if reference else "n/a"
 

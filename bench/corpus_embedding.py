@@ -153,82 +153,41 @@ def main() -> None:
     for name, (batch, precision, _) in specs.items():
         entry = results[name]
         vectors = np.asarray(entry["value"], dtype=np.float32)
-        rate = len(texts) / entry["median"]
         top = top_k(question_vectors[name], vectors, args.top)
         overlap = float(np.mean([len(set(a) & set(b)) / args.top for a, b in zip(top, reference_top)]))
         cosine = np.sum(normalize(vectors) * reference_passages, axis=1)
         hits = float(np.mean([bool(set(row.tolist()) & g) for row, g in zip(top, gold)]))
-        rows.append(
-            [
-                name,
-                batch,
-                precision,
-                f"{entry['warmup_times'][0]:.2f}",
-                f"{entry['median']:.2f}",
-                f"{rate:.1f}",
-                common.ratio(rate, reference_rate),
-                f"{overlap:.3f}",
-                f"{cosine.min():.5f}",
-                f"{hits:.2f}",
-            ]
-        )
+        cells, record = common.timing_cells(entry, len(texts), reference_rate)
+        rows.append([name, batch, precision, *cells, f"{overlap:.3f}", f"{cosine.min():.5f}", f"{hits:.2f}"])
         records[name] = {
             "batch_size": batch,
             "precision": precision,
-            "times_s": entry["times"],
-            "first_call_s": entry["warmup_times"][0],
-            "median_s": entry["median"],
-            "passages_per_s": rate,
-            "speedup_vs_sentence_transformers": rate / reference_rate,
+            **record,
             f"top{args.top}_overlap_vs_project_fp32": overlap,
             "min_cosine_vs_project_fp32": float(cosine.min()),
             "mean_cosine_vs_project_fp32": float(cosine.mean()),
             f"gold_in_top{args.top}": hits,
         }
 
-    headers = [
-        "method",
-        "batch",
-        "precision",
-        "first call s",
-        "median s",
-        "passages/s",
-        f"vs {REFERENCE}",
-        f"top-{args.top} overlap vs fp32",
-        "min cos vs fp32",
-        f"gold in top-{args.top}",
-    ]
-    line = common.machine_line(info)
-    print()
-    print(line)
-    print(f"Sizes: {sizes}")
-    print()
-    print(common.markdown_table(headers, rows))
+    headers = ["method", "batch", "precision", *common.TIMING_HEADERS, "passages/s", f"vs {REFERENCE}",
+               f"top-{args.top} overlap vs fp32", "min cos vs fp32", f"gold in top-{args.top}"]  # fmt: skip
+    sizes_json = {
+        "passages": len(texts),
+        "questions": len(questions),
+        "max_length": args.max_length,
+        "repeats": args.repeats,
+        "seed": args.seed,
+        "mean_passage_tokens_truncated": float(np.mean(truncated)),
+        "fraction_truncated": float(np.mean(np.asarray(lengths) > args.max_length)),
+        "torch_threads": threads,
+        "auto_precision": auto,
+    }
     print(
         f"\n(top-{args.top} by cosine; 'min cos vs fp32' is the lowest cosine between a paragraph's vector and "
         "project fp32's; 'gold in top-10' is zero-shot retrieval over these paragraphs only)"
     )
-    common.finish(
-        NAME,
-        {
-            "benchmark": NAME,
-            "machine": info,
-            "sizes": {
-                "passages": len(texts),
-                "questions": len(questions),
-                "max_length": args.max_length,
-                "repeats": args.repeats,
-                "seed": args.seed,
-                "mean_passage_tokens_truncated": float(np.mean(truncated)),
-                "fraction_truncated": float(np.mean(np.asarray(lengths) > args.max_length)),
-                "torch_threads": threads,
-                "auto_precision": auto,
-            },
-            "reference_for_speedup": REFERENCE,
-            "reference_for_agreement": AGREEMENT_REFERENCE,
-            "methods": records,
-        },
-    )
+    payload = {"sizes": sizes_json, "reference_for_speedup": REFERENCE, "reference_for_agreement": AGREEMENT_REFERENCE}
+    common.report(NAME, info, sizes, headers, rows, {**payload, "methods": records})
 
 
 if __name__ == "__main__":

@@ -162,80 +162,38 @@ def main() -> None:
     for name, (batch, precision, _) in specs.items():
         entry = results[name]
         scores = np.asarray(entry["value"], dtype=np.float64)
-        rate = pairs / entry["median"]
         spearman = float(spearmanr(scores, reference_scores).statistic)
         overlap = top_overlap(scores, reference_scores, args.candidates, args.top)
         max_diff = float(np.max(np.abs(scores - reference_scores)))
-        rows.append(
-            [
-                name,
-                batch,
-                precision,
-                f"{entry['warmup_times'][0]:.2f}",
-                f"{entry['median']:.2f}",
-                f"{rate:.1f}",
-                common.ratio(rate, reference_rate),
-                f"{spearman:.4f}",
-                f"{overlap:.3f}",
-                f"{max_diff:.2e}",
-            ]
-        )
+        cells, record = common.timing_cells(entry, pairs, reference_rate)
+        rows.append([name, batch, precision, *cells, f"{spearman:.4f}", f"{overlap:.3f}", f"{max_diff:.2e}"])
         records[name] = {
             "batch_size": batch,
             "precision": precision,
-            "times_s": entry["times"],
-            "first_call_s": entry["warmup_times"][0],
-            "median_s": entry["median"],
-            "pairs_per_s": rate,
-            "speedup_vs_sentence_transformers": rate / reference_rate,
+            **record,
             "spearman_vs_project_fp32": spearman,
             f"top{args.top}_overlap_vs_project_fp32": overlap,
             "max_abs_score_diff_vs_project_fp32": max_diff,
         }
 
-    headers = [
-        "method",
-        "batch",
-        "precision",
-        "first call s",
-        "median s",
-        "pairs/s",
-        f"vs {REFERENCE}",
-        "Spearman vs fp32",
-        f"top-{args.top} overlap",
-        "max abs Δscore",
-    ]
-    line = common.machine_line(info)
-    print()
-    print(line)
-    print(f"Sizes: {sizes}")
-    print()
-    print(common.markdown_table(headers, rows))
+    headers = ["method", "batch", "precision", *common.TIMING_HEADERS, "pairs/s", f"vs {REFERENCE}",
+               "Spearman vs fp32", f"top-{args.top} overlap", "max abs Δscore"]  # fmt: skip
     spread = float(np.std(reference_scores))
     print(f"\n(score spread of project fp32: std {spread:.3g}; an untrained head, so differences are relative to it)")
-    common.finish(
-        NAME,
-        {
-            "benchmark": NAME,
-            "machine": info,
-            "sizes": {
-                "questions": args.questions,
-                "candidates": args.candidates,
-                "pairs": pairs,
-                "max_length": args.max_length,
-                "repeats": args.repeats,
-                "seed": args.seed,
-                "mean_pair_tokens_truncated": float(np.mean(truncated)),
-                "fraction_truncated": float(np.mean(np.asarray(lengths) > args.max_length)),
-                "torch_threads": threads,
-                "auto_precision": auto,
-            },
-            "reference_for_speedup": REFERENCE,
-            "reference_for_agreement": AGREEMENT_REFERENCE,
-            "reference_score_std": spread,
-            "methods": records,
-        },
-    )
+    sizes_json = {
+        "questions": args.questions,
+        "candidates": args.candidates,
+        "pairs": pairs,
+        "max_length": args.max_length,
+        "repeats": args.repeats,
+        "seed": args.seed,
+        "mean_pair_tokens_truncated": float(np.mean(truncated)),
+        "fraction_truncated": float(np.mean(np.asarray(lengths) > args.max_length)),
+        "torch_threads": threads,
+        "auto_precision": auto,
+    }
+    payload = {"sizes": sizes_json, "reference_for_speedup": REFERENCE, "reference_for_agreement": AGREEMENT_REFERENCE}
+    common.report(NAME, info, sizes, headers, rows, {**payload, "reference_score_std": spread, "methods": records})
 
 
 if __name__ == "__main__":

@@ -146,3 +146,38 @@ def single_thread():
     """Torch on one thread for a whole test module (training fixtures request it first)."""
     with torch_threads(1):
         yield
+
+
+UNTRAINED_SETTINGS = {"max_query_length": 16, "max_passage_length": 64, "stride": 16}
+
+
+@pytest.fixture(scope="session")
+def saved(tmp_path_factory, tiny_model) -> Path:
+    """An input directory for rerank.py: an untrained bi-encoder and cross-encoder, saved as train.py saves them
+    (tests that use it check the wiring, not the quality). Copy it before changing anything in it."""
+    import io
+
+    import torch
+
+    from encoders.bi_encoder import BiEncoder
+    from encoders.cross_encoder import CrossEncoder
+
+    directory = tmp_path_factory.mktemp("saved")
+    with contextlib.redirect_stderr(io.StringIO()):
+        torch.manual_seed(0)
+        BiEncoder.build(str(tiny_model), pooling="mean").save(directory / "bi_encoder", UNTRAINED_SETTINGS, 64)
+        settings = {**UNTRAINED_SETTINGS, "max_length": 80}
+        CrossEncoder.build(str(tiny_model)).save(directory / "cross_encoder", settings)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def corpus_file(tmp_path_factory, squad_files) -> Path:
+    """JSONL corpus of the validation passages (some long enough for several windows)."""
+    rows = []
+    for article in json.loads(squad_files["validation"].read_text(encoding="utf-8"))["data"]:
+        for number, paragraph in enumerate(article["paragraphs"]):
+            rows.append({"id": f"{article['title']}-{number}", "title": article["title"], "text": paragraph["context"]})
+    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path

@@ -32,7 +32,6 @@ from retrieval.ranking import Ranking
 pytestmark = pytest.mark.usefixtures("single_thread")
 
 CPU = ["--precision", "fp32", "--device", "cpu"]
-SETTINGS = {"max_query_length": 16, "max_passage_length": 64, "stride": 16}
 TOP_K_RETRIEVAL, TOP_K = 5, 3
 
 
@@ -213,34 +212,6 @@ def test_bm25_index_round_trips_and_refuses_stale_or_broken_files(tmp_path):
 # 4. rerank.py with --retriever hybrid and bm25
 
 
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory, tiny_model) -> Path:
-    """An input directory with an untrained bi-encoder and cross-encoder, saved as train.py saves them."""
-    import torch
-
-    from encoders.bi_encoder import BiEncoder
-    from encoders.cross_encoder import CrossEncoder
-
-    directory = tmp_path_factory.mktemp("saved")
-    with contextlib.redirect_stderr(io.StringIO()):
-        torch.manual_seed(0)
-        BiEncoder.build(str(tiny_model), pooling="mean").save(directory / "bi_encoder", SETTINGS, 64)
-        CrossEncoder.build(str(tiny_model)).save(directory / "cross_encoder", {**SETTINGS, "max_length": 80})
-    return directory
-
-
-@pytest.fixture(scope="module")
-def corpus_file(tmp_path_factory, squad_files) -> Path:
-    """JSONL corpus of the validation passages."""
-    rows = []
-    for article in json.loads(squad_files["validation"].read_text(encoding="utf-8"))["data"]:
-        for number, paragraph in enumerate(article["paragraphs"]):
-            rows.append({"id": f"{article['title']}-{number}", "title": article["title"], "text": paragraph["context"]})
-    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
-
-
 def test_hybrid_run_evaluates_every_stage_and_reuses_the_bm25_index(saved, corpus_file, squad_files, tmp_path, capsys):
     directory = tmp_path / "input"
     shutil.copytree(saved, directory)
@@ -299,13 +270,14 @@ def test_hybrid_run_evaluates_every_stage_and_reuses_the_bm25_index(saved, corpu
 
 
 def test_rerank_depth_limits_the_cross_encoder_to_each_lists_head(saved, corpus_file, squad_files, tmp_path, capsys):
+    shutil.copytree(saved, tmp_path / "input")
     args = [
-        "--input_directory", saved, "--corpus", corpus_file, "--queries", squad_files["validation"],
-        "--top_k_retrieval", TOP_K_RETRIEVAL, "--top_k", 2, "--output_directory", tmp_path, *CPU,
+        "--input_directory", tmp_path / "input", "--corpus", corpus_file, "--queries", squad_files["validation"],
+        "--top_k_retrieval", TOP_K_RETRIEVAL, "--top_k", 2, "--output_directory", tmp_path / "out", *CPU,
     ]  # fmt: skip
     run_rerank(*args, "--rerank_depth", 2)
     capsys.readouterr()
-    for record in read_jsonl(tmp_path / "predictions.jsonl"):
+    for record in read_jsonl(tmp_path / "out" / "predictions.jsonl"):
         heads = set(record["bm25"]["ids"][:2]) | set(record["retrieve"]["ids"][:2])
         assert set(record["rerank"]["ids"]) <= heads
         assert set(record["retrieve+rerank"]["ids"]) == set(record["retrieve"]["ids"][:2])

@@ -158,29 +158,6 @@ def error_line(stderr: str) -> str:
     return errors[0]
 
 
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory, tiny_model) -> Path:
-    """An input directory for rerank.py: an untrained bi-encoder and cross-encoder, saved as train.py saves them."""
-    directory = tmp_path_factory.mktemp("saved")
-    with contextlib.redirect_stderr(io.StringIO()):
-        torch.manual_seed(0)
-        BiEncoder.build(str(tiny_model), pooling="mean").save(directory / "bi_encoder", SETTINGS, 64)
-        CrossEncoder.build(str(tiny_model)).save(directory / "cross_encoder", {**SETTINGS, "max_length": 80})
-    return directory
-
-
-@pytest.fixture(scope="module")
-def corpus_file(tmp_path_factory, squad_files) -> Path:
-    """JSONL corpus of the validation passages (some long enough for several windows)."""
-    rows = []
-    for article in json.loads(squad_files["validation"].read_text(encoding="utf-8"))["data"]:
-        for number, paragraph in enumerate(article["paragraphs"]):
-            rows.append({"id": f"{article['title']}-{number}", "title": article["title"], "text": paragraph["context"]})
-    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def input_directory(saved, tmp_path) -> Path:
     """A private copy of ``saved`` with a previous run's results in it."""
