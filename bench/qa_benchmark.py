@@ -34,7 +34,7 @@ BI_FLAGS = (
     "--max_query_length 96 --max_passage_length 256 --stride 64"
 )
 CROSS_FLAGS = (
-    "--negatives bm25 --group_size 4 --train_batch_size 8 --epochs 1 --lr 2e-4 "
+    "--negatives bm25 --group_size 4 --train_batch_size 8 --max_steps 200 --lr 1e-4 "
     "--max_query_length 96 --max_passage_length 256 --stride 64"
 )
 
@@ -45,10 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--name", default=None, help="results go to bench/results/NAME/ (default: the file's stem)")
     parser.add_argument("--test_fraction", type=float, default=0.2, help="share of articles held out for testing")
     parser.add_argument("--seed", type=int, default=13, help="seed of the article split and of training")
-    parser.add_argument("--max_test_questions", type=int, default=None, help="evaluate a seeded sample of the test")
+    parser.add_argument(
+        "--max_test_questions", type=int, default=400, help="evaluate a seeded sample of the test questions"
+    )
     parser.add_argument("--bm25_tokenizer", default="char-ngram", help="for mining and for the BM25 retriever")
     parser.add_argument("--top_k_retrieval", type=int, default=100, help="candidates of each first stage")
-    parser.add_argument("--rerank_depth", type=int, default=20, help="the cross-encoder scores this many of each")
+    parser.add_argument("--rerank_depth", type=int, default=10, help="the cross-encoder scores this many of each")
     parser.add_argument("--bi_flags", default=BI_FLAGS, help="train.py flags of the bi-encoder")
     parser.add_argument("--cross_flags", default=CROSS_FLAGS, help="train.py flags of the cross-encoder")
     parser.add_argument("--rerank_flags", default="", help="extra rerank.py flags")
