@@ -7,6 +7,8 @@ Methods, all on the same pairs and the same weights (all-MiniLM-L6-v2 with a fre
   ``inference_mode``); ``--precision auto`` resolves to bf16 on a CPU with AVX-512 BF16/AMX, which
   ``rerank.py`` runs with the weights cast to bf16 (``runtime.prepare_for_inference``); bf16 autocast over
   fp32 weights (what validation during training uses) is shown beside it;
+- project int8 dynamic: a probe of ``torch.ao.quantization.quantize_dynamic`` on every linear layer
+  (int8 weights, activations quantized per batch; VNNI on this CPU), not offered by ``rerank.py``;
 - sentence-transformers: ``CrossEncoder(dir, max_length=256).predict(pairs, batch_size=32)`` with an
   identity activation, so it returns raw logits like the others;
 - seed: one pair per forward pass, padded to the maximum length, ``torch.no_grad()``, fp32.
@@ -98,6 +100,8 @@ def main() -> None:
         project = CrossEncoder.load(directory)
         project_cast = CrossEncoder.load(directory)  # what rerank.py runs: weights cast by prepare_for_inference
         prepare_for_inference(project_cast.model, torch.device("cpu"), auto)
+        project_int8 = CrossEncoder.load(directory)  # a probe: not offered by the CLIs unless it pays
+        project_int8.model = torch.ao.quantization.quantize_dynamic(project_int8.model, {torch.nn.Linear}, torch.qint8)
         st_model = STCrossEncoder(str(directory), max_length=args.max_length, device="cpu")
         seed_tokenizer = AutoTokenizer.from_pretrained(str(directory))
         seed_model = AutoModelForSequenceClassification.from_pretrained(str(directory)).eval()
@@ -135,6 +139,7 @@ def main() -> None:
         "project fp32": (64, "fp32", lambda: project_score("fp32")),
         f"project {auto} autocast": (64, auto, lambda: project_score(auto)),
         f"project {auto} weights (rerank.py)": (64, auto, lambda: project_score(auto, project_cast)),
+        "project int8 dynamic (probe)": (64, "int8", lambda: project_score("fp32", project_int8)),
         REFERENCE: (32, "fp32", st_predict),
         "seed (1 pair/pass, padded)": (1, "fp32", seed_score),
     }
