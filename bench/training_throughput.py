@@ -18,7 +18,7 @@ that trains ``--steps`` steps; throughput is the Trainer's own ``train_runtime``
 tokenizer set-up excluded, the same for all), repeats interleaved, medians reported. sentence-transformers
 runs in fp32 (its default) and with ``bf16=True``; the project with ``--precision auto``.
 
-    .venv/bin/python bench/training_throughput.py [--steps 8] [--repeats 3]
+    .venv/bin/python bench/training_throughput.py [--steps 6] [--repeats 2]
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ METHODS = ("project auto", "sentence-transformers fp32", "sentence-transformers 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--worker", nargs=3, metavar=("ENCODER", "METHOD", "DIRECTORY"), help=argparse.SUPPRESS)
     return parser.parse_args()
 

@@ -445,3 +445,24 @@ def test_resume_without_a_checkpoint_is_a_user_error(resume_flags, tmp_path, cap
     last_line = capsys.readouterr().err.strip().splitlines()[-1]
     assert last_line.startswith("error: --resume: no checkpoint in ")
     assert str(tmp_path / "bi_encoder" / "checkpoints") in last_line
+
+
+def test_mined_negatives_are_any_window_of_their_passage(tokenizer):
+    """A negative is a random window, not always the first: else the first window alone marks a negative."""
+    corpus = Corpus()
+    for passage_id, text in TEXTS.items():
+        corpus.add(" ".join([text] * 2), passage_id=passage_id)  # several windows of 8 tokens
+    windows = WindowedCorpus(corpus, tokenizer, 8, 0)
+    spans = windows.spans["p3"]
+    assert len(spans) >= 3
+    every_window = {windows.window("p3", index) for index in range(len(spans))}
+    seen_bi, seen_cross = set(), set()
+    for seed in range(30):
+        batch = [example("q0", "p0", negatives=("p3",))]
+        bi = BiEncoderCollator(tokenizer, windows, 16, 64, hard_negatives=1, seed=seed)(batch)
+        seen_bi.add(passage_texts(tokenizer, bi["passage_inputs"])[1])
+        cross = CrossEncoderCollator(tokenizer, windows, 80, 2, seed=seed)(batch)
+        seen_cross.add(cross_groups(tokenizer, batch, cross, 2)[0][1])
+    normalized = {" ".join(tokenizer.tokenize(text)) for text in every_window}
+    for seen in (seen_bi, seen_cross):
+        assert {" ".join(tokenizer.tokenize(text)) for text in seen} == normalized

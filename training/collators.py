@@ -57,7 +57,7 @@ class BiEncoderCollator:
             count = min(self.hard_negatives, len(example.negative_ids))
             for passage_id in rng.sample(example.negative_ids, count):
                 passage_ids.append(passage_id)
-                passages.append(self.windows.window(passage_id))
+                passages.append(self.windows.random_window(passage_id, rng))
         ignore_mask = torch.tensor([[pid in example.gold_ids for pid in passage_ids] for example in examples])
         return {
             "question_inputs": self.tokenize([example.question for example in examples], self.max_query_length),
@@ -114,7 +114,7 @@ class CrossEncoderCollator:
     def negatives(self, example: TrainingExample, batch: list[TrainingExample], rng: random.Random) -> list[str]:
         wanted = self.group_size - 1
         listed = rng.sample(example.negative_ids, min(wanted, len(example.negative_ids)))
-        chosen = [self.windows.window(passage_id) for passage_id in listed]
+        chosen = [self.windows.random_window(passage_id, rng) for passage_id in listed]
         if len(chosen) < wanted:
             others = [pair for pair in in_batch_negatives(example, batch) if pair[0] not in listed]
             rng.shuffle(others)

@@ -41,6 +41,13 @@ class WindowedCorpus:
         start, end = self.spans[passage.id][index]
         return passage.text[start:end]
 
+    def random_window(self, passage_id: str, rng) -> str:
+        """One of the passage's windows, uniformly. A negative must not always be a first window: the
+        positive is the window holding the answer, wherever it is, so a model shown only first windows as
+        negatives learns "not the opening of a paragraph" instead of relevance (it did, on KorQuAD, where
+        a paragraph is about four windows under an English vocabulary)."""
+        return self.window(passage_id, rng.randrange(len(self.spans[self.corpus[passage_id].id])))
+
     def all_windows(self) -> tuple[list[str], list[int]]:
         """Every window's text and the position of its passage in the corpus, passage by passage."""
         texts, owners = [], []
