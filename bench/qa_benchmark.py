@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="bi",
         help="start the cross-encoder from the pretrained model or from the trained bi-encoder's weights",
     )
-    parser.add_argument("--reuse", action="store_true", help="skip training an encoder already saved by this script")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="skip training an encoder already saved by this script (its recorded training time is kept)",
+    )
     return parser
 
 
@@ -112,7 +116,10 @@ def main() -> None:
     python, model = sys.executable, model_path()
     common = ["--model", model, "--train_data", str(data / "train.json"), "--output_directory", str(work)]
     common += ["--seed", str(args.seed), "--quiet"]
+    saved_timings = work / "timings.json"  # training times survive into a --reuse run's table
     timings: dict[str, float] = {}
+    if args.reuse and saved_timings.is_file():
+        timings = {k: v for k, v in json.loads(saved_timings.read_text(encoding="utf-8")).items() if k != "rerank"}
     for encoder, flags in (("bi", args.bi_flags), ("cross", args.cross_flags)):
         if args.reuse and (work / f"{encoder}_encoder" / "train_config.json").is_file():
             print(f"[train {encoder}] reusing {work / f'{encoder}_encoder'}")
@@ -121,6 +128,7 @@ def main() -> None:
         start = ["--model", str(bi_weights(work))] if encoder == "cross" and args.cross_init == "bi" else []
         command = [python, "train.py", "--encoder", encoder, *common, *shlex.split(flags), *mining, *start]
         run_step(f"train {encoder}", command, work / f"train_{encoder}.log", timings)
+        saved_timings.write_text(json.dumps(timings), encoding="utf-8")
     rerank = [python, "rerank.py", "--input_directory", str(work), "--corpus", str(data / "corpus.jsonl")]
     rerank += ["--queries", str(data / "test.json"), "--retriever", "hybrid", "--bm25_tokenizer", args.bm25_tokenizer]
     rerank += ["--top_k_retrieval", str(args.top_k_retrieval), "--rerank_depth", str(args.rerank_depth)]
