@@ -6,9 +6,10 @@ pair, and the fraction of the matmul bound that ``CrossEncoder.score`` reaches.
 2. FLOPs per (question, passage) pair from the model config and the pairs' real token count L:
    per layer ``2*L*(4*h*h + 2*h*i) + 4*L*L*h`` (projections, feed-forward, attention scores and mixing),
    times the number of layers; embeddings, softmax and layer norms are left out (small).
-3. The project's reranker (the same pairs and scoring call as ``rerank_throughput.py``) in every
-   precision it offers: pairs/s, achieved GFLOP/s, and that as a share of the same precision's matmul
-   throughput (the bound: a model can hardly run faster than its matmuls alone).
+3. The project's reranker (the same pairs and scoring call as ``rerank_throughput.py``, bf16 with the
+   weights cast as ``rerank.py`` does) in every precision it offers: pairs/s, achieved GFLOP/s, and that
+   as a share of the same precision's matmul throughput (the bound: a model can hardly run faster than
+   its matmuls alone).
 
     .venv/bin/python bench/machine_limit.py [--repeats 5]
 """
@@ -71,7 +72,7 @@ def main() -> None:
     import transformers
 
     from encoders.cross_encoder import CrossEncoder
-    from runtime import cpu_has_bf16
+    from runtime import cpu_has_bf16, prepare_for_inference
 
     transformers.logging.set_verbosity_error()
     threads = common.setup_threads()
@@ -80,7 +81,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-limit-") as temp:
         torch.manual_seed(0)
         CrossEncoder.build(path).save(Path(temp) / "ce", {"base_model": path})
-        encoder = CrossEncoder.load(Path(temp) / "ce")
+        # what rerank.py runs in each precision: bf16 on this CPU means weights cast by prepare_for_inference
+        encoders = {name: CrossEncoder.load(Path(temp) / "ce") for name in ("fp32", "bf16")}
+    for name, loaded in encoders.items():
+        prepare_for_inference(loaded.model, torch.device("cpu"), name)
+    encoder = encoders["fp32"]
     config = encoder.model.config
     lengths = [len(ids) for ids in encoder.tokenizer(questions, passages, truncation=True,
                                                      max_length=args.max_length)["input_ids"]]  # fmt: skip
@@ -96,7 +101,11 @@ def main() -> None:
         per_shape = matmul_gflops(shapes, dtype, args.repeats)
         bound = float(np.mean(list(per_shape.values())))
         timed = common.run_interleaved(
-            {name: lambda p=name: encoder.score(questions, passages, args.max_length, args.batch_size, precision=p)},
+            {
+                name: lambda p=name: encoders[p].score(
+                    questions, passages, args.max_length, args.batch_size, precision=p
+                )
+            },
             args.repeats,
         )
         rate = len(questions) / timed[name]["median"]

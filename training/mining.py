@@ -40,8 +40,11 @@ def search_depth(data: QAData, depth: int) -> int:
     return depth + max((len(question.gold_ids) for question in data.questions), default=0)
 
 
-def cached_negatives(cache: Path, compute) -> dict[str, list[str]]:
-    """The lists saved in ``cache`` if present and readable, else ``compute()`` (then saved)."""
+def cached_negatives(index_directory: Path, index_fingerprint: str, data: QAData, depth: int, rank) -> dict:
+    """The mined lists saved beside ``index_directory`` for this index, data and depth if readable; else
+    ``rank(k)`` (the top-k rankings of every training question) filtered by ``drop_false_negatives``, saved."""
+    key = combine(index=index_fingerprint, data=data.fingerprint(), depth=depth)[:16]
+    cache = index_directory.parent / f"{index_directory.name}-negatives-{key}.json"
     try:
         negatives = json.loads(cache.read_text(encoding="utf-8"))
         if isinstance(negatives, dict):
@@ -49,7 +52,7 @@ def cached_negatives(cache: Path, compute) -> dict[str, list[str]]:
             return negatives
     except (OSError, ValueError):
         pass
-    negatives = compute()
+    negatives = drop_false_negatives(data, rank(search_depth(data, depth)), depth)
     write_json(cache, negatives)
     return negatives
 
@@ -72,14 +75,12 @@ def mine_dense_negatives(
         bi_directory, bi_encoder, data.corpus, index_directory, batch_size, device, precision
     )
     print(f"mining: {'reused' if reused else 'built'} the index of the training passages in {index_directory}")
-    cache = index_directory.parent / f"{index_directory.name}-negatives-{list_key(index.fingerprint, data, depth)}.json"
+    texts = [question.text for question in data.questions]
 
-    def compute() -> dict[str, list[str]]:
-        texts = [question.text for question in data.questions]
-        rankings = retrieve(bi_encoder, index, texts, search_depth(data, depth), batch_size, device, precision)
-        return drop_false_negatives(data, rankings, depth)
+    def rank(k: int) -> list[Ranking]:
+        return retrieve(bi_encoder, index, texts, k, batch_size, device, precision)
 
-    return cached_negatives(cache, compute)
+    return cached_negatives(index_directory, index.fingerprint, data, depth, rank)
 
 
 def mine_bm25_negatives(index_root: Path, data: QAData, depth: int, tokenizer) -> dict[str, list[str]]:
@@ -89,14 +90,5 @@ def mine_bm25_negatives(index_root: Path, data: QAData, depth: int, tokenizer) -
     index_directory = index_root / f"mining-bm25-{data.corpus.fingerprint()[:16]}"
     index, reused = load_or_build_bm25_index(data.corpus, tokenizer, index_directory)
     print(f"mining: {'reused' if reused else 'built'} the BM25 index of the training passages in {index_directory}")
-    cache = index_directory.parent / f"{index_directory.name}-negatives-{list_key(index.fingerprint, data, depth)}.json"
-
-    def compute() -> dict[str, list[str]]:
-        rankings = retrieve_bm25(index, [question.text for question in data.questions], search_depth(data, depth))
-        return drop_false_negatives(data, rankings, depth)
-
-    return cached_negatives(cache, compute)
-
-
-def list_key(index_fingerprint: str, data: QAData, depth: int) -> str:
-    return combine(index=index_fingerprint, data=data.fingerprint(), depth=depth)[:16]
+    texts = [question.text for question in data.questions]
+    return cached_negatives(index_directory, index.fingerprint, data, depth, lambda k: retrieve_bm25(index, texts, k))
