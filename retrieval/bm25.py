@@ -1,9 +1,10 @@
 """BM25 over a corpus with ``bm25s``: build from pre-tokenized passages, save/load with a fingerprint, search.
 
 bm25s precomputes every (term, passage) score into a sparse matrix, so a query's scores are a sum of
-matrix rows. This module only tokenizes (``bm25_tokenizers``), keeps passage ids beside the bm25s
-files, and selects the top k with ties broken by corpus position, so results never depend on the
-order in which a partial sort happened to leave equal scores.
+matrix rows, and a batch of queries is one sparse product with that matrix. This module only tokenizes
+(``bm25_tokenizers``), keeps passage ids beside the bm25s files, scores batches of queries, and selects
+the top k with ties broken by corpus position, so results never depend on the order in which a partial
+sort happened to leave equal scores.
 
 Files in the index directory: bm25s's own (``*.index.npy``, ``vocab.index.json``,
 ``params.index.json``), ``passage_ids.json`` and ``meta.json`` with the fingerprint (corpus content,
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from scipy import sparse
 
 from errors import UserError
 from file_utils import atomic_directory, write_json
@@ -28,6 +30,7 @@ from retrieval.bm25_tokenizers import make_tokenizer
 
 DEFAULT_PARAMETERS = {"k1": 1.5, "b": 0.75, "method": "lucene"}
 CHUNK = 1024  # passages tokenized at once
+SCORES_PER_CHUNK = 1 << 24  # dense query x passage scores held at once while searching (64 MiB)
 
 
 def bm25_fingerprint(corpus_fingerprint: str, tokenizer, parameters: dict | None = None) -> str:
@@ -54,15 +57,24 @@ def token_ids(tokenizer, texts: Sequence[str], vocabulary: dict[str, int]) -> li
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` best scores, best first; equal scores in position order."""
-    k = min(k, len(scores))
+    """Positions of the ``k`` best scores in each row of ``scores`` [Q, N], best first; equal scores in position order.
+
+    Vectorized over rows: the k-th best value of each row splits it into the positions above it (all taken) and
+    those equal to it (taken in position order until k are chosen), so ties never depend on how a partial sort
+    happened to leave them.
+    """
+    rows, columns = scores.shape
+    k = min(k, columns)
     if k == 0:
-        return np.empty(0, dtype=np.int64)
-    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-    above = np.flatnonzero(scores > kth)
-    tied = np.flatnonzero(scores == kth)[: k - len(above)]
-    chosen = np.concatenate([above, tied])
-    return chosen[np.lexsort((chosen, -scores[chosen]))]
+        return np.empty((rows, 0), dtype=np.int64)
+    kth = np.partition(scores, columns - k, axis=1)[:, columns - k, None]
+    above = scores > kth
+    tied = scores == kth
+    wanted = k - above.sum(axis=1, keepdims=True)
+    chosen = above | (tied & (np.cumsum(tied, axis=1, dtype=np.int32) <= wanted))
+    positions = np.nonzero(chosen)[1].reshape(rows, k)  # ascending positions in each row
+    order = np.argsort(-np.take_along_axis(scores, positions, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(positions, order, axis=1)
 
 
 def consistent(retriever: bm25s.BM25, passage_ids, meta: dict) -> bool:
@@ -84,6 +96,7 @@ class BM25Index:
         self.tokenizer = tokenizer
         self.passage_ids = passage_ids
         self.fingerprint = fingerprint
+        self._term_scores: sparse.csr_matrix | None = None
 
     @classmethod
     def build(
@@ -145,18 +158,42 @@ class BM25Index:
             tokenizer = make_tokenizer(settings["name"], settings.get("n", 2))
         return cls(retriever, tokenizer, passage_ids, fingerprint)
 
+    def term_scores(self) -> sparse.csr_matrix:
+        """bm25s's precomputed scores as a [terms, passages] sparse matrix (built once, shares bm25s's arrays)."""
+        if self._term_scores is None:
+            scores = self.retriever.scores
+            self._term_scores = sparse.csr_matrix(
+                (scores["data"], scores["indices"], scores["indptr"]),
+                shape=(len(scores["indptr"]) - 1, scores["num_docs"]),
+            )
+        return self._term_scores
+
+    def query_terms(self, query_texts: Sequence[str]) -> sparse.csr_matrix:
+        """[queries, terms] counts of each query's known terms (a repeated term counts again, as in bm25s)."""
+        term_ids = [self.retriever.get_tokens_ids(tokens) for tokens in self.tokenizer(query_texts)]
+        indptr = np.cumsum([0] + [len(ids) for ids in term_ids])
+        indices = np.fromiter((i for ids in term_ids for i in ids), dtype=np.int64, count=int(indptr[-1]))
+        counts = np.ones(len(indices), dtype=np.float32)
+        matrix = sparse.csr_matrix((counts, indices, indptr), shape=(len(term_ids), self.term_scores().shape[0]))
+        matrix.sum_duplicates()
+        return matrix
+
     def search(self, query_texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores [Q, k'], passage positions [Q, k']) of the top passages per query, best first;
-        ``k' = min(k, passages)``. A query with no known term scores every passage 0."""
-        k = min(k, len(self.passage_ids))
+        ``k' = min(k, passages)``. A query with no known term scores every passage 0.
+
+        A query's scores are the sum of its terms' rows of the score matrix, so all queries are scored at once
+        by one sparse product, in chunks of queries whose dense scores stay under ``SCORES_PER_CHUNK``.
+        """
+        passages = len(self.passage_ids)
+        k = min(k, passages)
+        queries = self.query_terms(query_texts)
         all_scores = np.zeros((len(query_texts), k), dtype=np.float32)
         positions = np.zeros((len(query_texts), k), dtype=np.int64)
-        for row, tokens in enumerate(self.tokenizer(query_texts)):
-            term_ids = self.retriever.get_tokens_ids(tokens)
-            if term_ids:
-                scores = self.retriever.get_scores_from_ids(term_ids)
-            else:
-                scores = np.zeros(len(self.passage_ids), dtype=np.float32)
-            positions[row] = top_k(scores, k)
-            all_scores[row] = scores[positions[row]]
+        step = max(1, SCORES_PER_CHUNK // max(passages, 1))
+        for start in range(0, len(query_texts), step):
+            scores = (queries[start : start + step] @ self.term_scores()).toarray().astype(np.float32, copy=False)
+            chosen = top_k(scores, k)
+            positions[start : start + step] = chosen
+            all_scores[start : start + step] = np.take_along_axis(scores, chosen, axis=1)
         return all_scores, positions

@@ -17,7 +17,7 @@ import pytest
 
 import rerank
 from errors import UserError, run_cli
-from retrieval.bm25 import BM25Index, bm25_fingerprint
+from retrieval.bm25 import BM25Index, bm25_fingerprint, top_k
 from retrieval.bm25_tokenizers import (
     CharNgramTokenizer,
     KiwiTokenizer,
@@ -328,3 +328,24 @@ def test_bm25_retriever_needs_no_bi_encoder(saved, corpus_file, squad_files, tmp
     # The model tokenizer is the bi-encoder's: without bi_encoder/ there is none.
     assert run_cli(rerank.main, [str(a) for a in ["--input_directory", empty, *data, "--bm25_tokenizer", "model"]]) == 2
     assert "no bi_encoder/" in capsys.readouterr().err
+
+
+def test_batched_search_scores_as_bm25s_does_query_by_query():
+    passages = ENGLISH + KOREAN
+    index = BM25Index.build(passages, "char-ngram")
+    queries = ["the cat sat", "뒤마의 소설 삼총사", "the the the dog", "nothing known here: zzz", "소설"]
+    scores, positions = index.search(queries, len(passages))
+    for row, tokens in enumerate(index.tokenizer(queries)):
+        ids = index.retriever.get_tokens_ids(tokens)
+        expected = index.retriever.get_scores_from_ids(ids) if ids else np.zeros(len(passages))
+        np.testing.assert_allclose(scores[row], expected[positions[row]], rtol=1e-5, atol=1e-6)
+        assert sorted(positions[row].tolist()) == list(range(len(passages)))
+
+
+def test_top_k_breaks_ties_by_position_in_every_row():
+    scores = np.array(
+        [[0.0, 2.0, 1.0, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0], [5.0, 4.0, 3.0, 2.0, 1.0]], dtype=np.float32
+    )
+    assert top_k(scores, 3).tolist() == [[1, 3, 2], [0, 1, 2], [0, 1, 2]]
+    assert top_k(scores, 10).shape == (3, 5)
+    assert top_k(scores, 0).shape == (3, 0)
