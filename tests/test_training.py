@@ -27,7 +27,7 @@ from train import main
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, WindowedCorpus
 from training.run import passage_tokens
-from training.validation import bi_encoder_evaluator
+from training.validation import bi_encoder_evaluator, no_better_than_chance
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -333,6 +333,30 @@ def test_cross_encoder_training_ranks_gold_passages_higher(cross_run, tiny_model
 
     assert trained_mrr >= untrained_mrr + 0.25
     assert trained_pairs >= untrained_pairs + 0.2 and trained_pairs > 0.8
+
+
+def test_untrained_cross_encoder_is_flagged_and_a_trained_one_is_not(cross_run, tiny_model, small_train, tmp_path):
+    flags = ["--encoder", "cross", "--model", str(tiny_model), "--output_directory", str(tmp_path)]
+    flags += ["--train_data", str(small_train), "--validation_data", str(small_train), "--group_size", "4"]
+    flags += ["--lr", "1e-9", "--max_steps", "1", "--train_batch_size", "8", *LENGTHS, *RUNTIME]
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        train(flags)
+    untrained = read_config(tmp_path / "cross_encoder")["final_metrics"]
+    assert untrained["eval_chance_top1"] == pytest.approx(0.25)  # groups of 4 from 8 passages
+    assert no_better_than_chance(untrained["eval_top1"], 0.25, 24)
+    assert "no better than guessing (0.250)" in errors.getvalue()
+
+    trained = read_config(cross_run)["final_metrics"]
+    assert trained["eval_chance_top1"] == pytest.approx(0.25)
+    assert not no_better_than_chance(trained["eval_top1"], 0.25, 24)
+
+
+def test_no_better_than_chance_allows_three_standard_errors():
+    assert no_better_than_chance(0.25, 0.25, 100)
+    assert no_better_than_chance(0.37, 0.25, 100)  # 0.25 + 3 * 0.043 = 0.38
+    assert not no_better_than_chance(0.39, 0.25, 100)
+    assert not no_better_than_chance(0.30, 0.25, 10_000)
 
 
 def test_cross_encoder_saved_directory(cross_run, tiny_model):

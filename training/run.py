@@ -34,7 +34,7 @@ from training.trainer import (
     bi_encoder_loss,
     cross_encoder_loss,
 )
-from training.validation import bi_encoder_evaluator, cross_encoder_evaluator
+from training.validation import bi_encoder_evaluator, cross_encoder_evaluator, no_better_than_chance
 
 DEFAULT_DATA = "./data/train_dataset"
 
@@ -210,6 +210,14 @@ def train_cross_encoder(args: argparse.Namespace, device: torch.device, precisio
     loss = cross_encoder_loss(args.loss)
     metrics = fit(args, output, encoder.model, examples, collator, loss, evaluator, validation, device, precision)
     encoder.save(output, {**settings_of(args, train, precision), "max_length": max_length, "final_metrics": metrics})
+    top1, chance = metrics.get("eval_top1"), metrics.get("eval_chance_top1")
+    if top1 is not None and chance is not None and no_better_than_chance(top1, chance, len(validation.questions)):
+        warn(
+            f"the cross-encoder ranks the positive first for {top1:.3f} of the validation questions, no better than "
+            f"guessing ({chance:.3f}): it has not learned to rerank yet. "
+            "Train longer or with a higher --lr (its loss stays near ln(--group_size) until it starts to learn), "
+            "or first with --negatives in-batch and then from that model (--model DIR) with mined negatives"
+        )
     return output
 
 

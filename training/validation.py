@@ -3,11 +3,13 @@
 Bi-encoder: every validation question against every validation passage (each
 passage scored by its best window), top-1/5/20 and MRR@10. Cross-encoder: each
 question's positive window among G candidates (itself + G-1 passages drawn once,
-with a fixed seed, so every epoch is scored on the same groups).
+with a fixed seed, so every epoch is scored on the same groups), and ``chance_top1``, the top-1 of
+guessing (1/G, more where a small corpus gives fewer candidates).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 
@@ -75,6 +77,8 @@ def cross_encoder_evaluator(
         groups.append([pid for pid, _ in candidates])
         golds.append({example.positive_id})
 
+    chance_top1 = sum(1.0 / len(group) for group in groups) / max(len(groups), 1)
+
     def evaluate(model: torch.nn.Module) -> dict[str, float]:
         scores = CrossEncoder(model, tokenizer).score(
             questions, passages, max_length, batch_size, model_device(model), precision
@@ -84,6 +88,16 @@ def cross_encoder_evaluator(
             group_scores = scores[start : start + len(group)]
             rankings.append([group[i] for i in sorted(range(len(group)), key=lambda i: -group_scores[i])])
             start += len(group)
-        return ranking_metrics(rankings, golds, BI_KS)
+        return {**ranking_metrics(rankings, golds, BI_KS), "chance_top1": chance_top1}
 
     return evaluate
+
+
+def no_better_than_chance(top1: float, chance: float, questions: int) -> bool:
+    """Whether a top-1 accuracy is within three standard errors of ``chance``, the top-1 of guessing.
+
+    A cross-encoder that ranks its validation positives first no more often than guessing would has not
+    learned to rerank; it would only shuffle the first stage's list (seen on KorQuAD under an English
+    vocabulary, where the loss stays at ln G for the first steps and longer at a low learning rate).
+    """
+    return top1 <= chance + 3.0 * math.sqrt(chance * (1.0 - chance) / max(questions, 1))
