@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--validation_questions", type=int, default=200, help="held-out questions for train.py")
     parser.add_argument("--rerank_questions", type=int, default=100, help="held-out questions for rerank.py")
     parser.add_argument("--only", choices=sorted(RECIPES), help="run this recipe (and the one it starts from)")
+    parser.add_argument(
+        "--train_flags",
+        default="",
+        help="train.py flags added to every recipe, last, so they win (a quick check: '--max_steps 2')",
+    )
     return parser
 
 
@@ -86,7 +91,7 @@ def main() -> None:
         command = [python, "train.py", "--encoder", "cross", "--model", base, "--output_directory", str(output)]
         command += ["--train_data", str(work / "data" / "train.json")]
         command += ["--validation_data", str(work / "data" / "test.json")]
-        command += shlex.split(COMMON_FLAGS) + shlex.split(flags)
+        command += shlex.split(COMMON_FLAGS) + shlex.split(flags) + shlex.split(args.train_flags)
         run_step(f"train {recipe}", command, work / f"{recipe}.train.log", timings)
         rerank = [python, "rerank.py", "--retriever", "bm25", "--input_directory", str(output)]
         rerank += ["--corpus", str(work / "rerank_data" / "corpus.jsonl")]
@@ -107,7 +112,7 @@ def main() -> None:
     lines = [
         f"{train_data['questions_train']} training questions; validation: {args.validation_questions} held-out "
         f"questions, guessing scores 0.250; reranking: BM25's top 5 for {args.rerank_questions} held-out questions",
-        f"every recipe also: {COMMON_FLAGS}",
+        f"every recipe also: {COMMON_FLAGS} {args.train_flags}".rstrip(),
         "",
         markdown_table(headers, rows, left=3),
         "",
