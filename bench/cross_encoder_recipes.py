@@ -38,6 +38,7 @@ COMMON_FLAGS = (
 RECIPES = {
     "in-batch": ("--negatives in-batch --lr 1e-4 --max_steps 200 --warmup_ratio 0.1", None),
     "bm25": ("--negatives bm25 --lr 1e-4 --max_steps 200 --warmup_ratio 0.1", None),
+    "bm25-lr3e-5": ("--negatives bm25 --lr 3e-5 --max_steps 200 --warmup_ratio 0.1", None),
     "in-batch-then-bm25": ("--negatives bm25 --lr 5e-5 --max_steps 120 --warmup_ratio 0.1", "in-batch"),
     "in-batch-then-bm25-more": ("--negatives bm25 --lr 5e-5 --max_steps 200 --warmup_ratio 0.1", "in-batch-then-bm25"),
 }

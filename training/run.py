@@ -215,8 +215,8 @@ def train_cross_encoder(args: argparse.Namespace, device: torch.device, precisio
         warn(
             f"the cross-encoder ranks the positive first for {top1:.3f} of the validation questions, no better than "
             f"guessing ({chance:.3f}): it has not learned to rerank yet. "
-            "Train longer or with a higher --lr (its loss stays near ln(--group_size) until it starts to learn), "
-            "or first with --negatives in-batch and then from that model (--model DIR) with mined negatives"
+            "Train longer or with a higher --lr: its loss stays near ln(--group_size) until it starts to learn "
+            "(on KorQuAD from all-MiniLM-L6-v2: 200 steps at 3e-5 stayed there, at 1e-4 it left after about 50)"
         )
     return output
 
