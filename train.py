@@ -21,15 +21,20 @@ from cli_args import (
     positive_float,
     positive_int,
 )
-from errors import run_cli
+from errors import UserError, run_cli
 
 DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
-
+NOT_RECORDED = ("debug", "quiet")  # flags that change how a run reports, not what it trains
 
 group_size = checked_number(int, lambda value: value >= 2, "an integer >= 2 (the positive and one negative at least)")
 
 
 def build_parser() -> ArgumentParser:
+    from encoders.losses import LOSSES
+    from encoders.settings import POOLINGS, BiEncoderSettings
+    from training.settings import DEFAULT_DATA
+
+    lengths_default = BiEncoderSettings()
     parser = ArgumentParser(
         description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False
     )
@@ -40,7 +45,7 @@ def build_parser() -> ArgumentParser:
     data = parser.add_argument_group("data")
     data.add_argument(
         "--train_data",
-        default="./data/train_dataset",
+        default=DEFAULT_DATA,
         help="saved dataset directory (its 'train' split, or DIR:SPLIT), SQuAD-style JSON, JSONL, CSV, TSV or Parquet",
     )
     data.add_argument(
@@ -68,18 +73,34 @@ def build_parser() -> ArgumentParser:
     optimization.add_argument("--seed", type=int, default=42, help="random seed (data order, heads, negatives)")
 
     lengths = parser.add_argument_group("lengths (in tokens)")
-    lengths.add_argument("--max_query_length", type=positive_int, default=64, help="question tokens")
+    lengths.add_argument(
+        "--max_query_length", type=positive_int, default=lengths_default.max_query_length, help="question tokens"
+    )
     lengths.add_argument(
         "--max_passage_length",
         type=positive_int,
-        default=384,
+        default=lengths_default.max_passage_length,
         help="passage window length, special tokens included; longer passages are cut into windows",
     )
-    lengths.add_argument("--stride", type=non_negative_int, default=128, help="tokens shared by neighbouring windows")
+    lengths.add_argument(
+        "--stride",
+        type=non_negative_int,
+        default=lengths_default.stride,
+        help="tokens shared by neighbouring windows",
+    )
+    parser.add_argument(
+        "--loss",
+        choices=[name for losses in LOSSES.values() for name in losses],
+        default=None,
+        help="bi-encoder: " + ", ".join(LOSSES["bi"]) + "; cross-encoder: " + ", ".join(LOSSES["cross"]) + " "
+        "(local contrastive or pointwise BCE); default: the first of each",
+    )
 
     bi = parser.add_argument_group("bi-encoder")
     bi.add_argument("--shared_encoder", action="store_true", help="one encoder for questions and passages")
-    bi.add_argument("--pooling", choices=["cls", "mean"], default="cls", help="how token states become one vector")
+    bi.add_argument(
+        "--pooling", choices=POOLINGS, default=lengths_default.pooling, help="how token states become one vector"
+    )
     bi.add_argument(
         "--hard_negatives",
         default=None,
@@ -106,7 +127,6 @@ def build_parser() -> ArgumentParser:
         "--mine_depth", type=positive_int, default=100, help="mined negatives are drawn from this many top passages"
     )
     add_bm25_tokenizer_flags(mining)
-    cross.add_argument("--loss", choices=["lce", "bce"], default="lce", help="local contrastive or pointwise BCE")
 
     checkpoints = parser.add_argument_group("checkpoints and logging")
     checkpoints.add_argument("--save_steps", type=positive_int, default=500, help="checkpoint every N steps")
@@ -118,13 +138,120 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
+def chosen_loss(args: argparse.Namespace) -> str:
+    from encoders.losses import LOSSES
+
+    losses = LOSSES[args.encoder]
+    if args.loss is None:
+        return next(iter(losses))
+    if args.loss not in losses:
+        raise UserError(f"--loss {args.loss}: not a {args.encoder}-encoder loss (expected one of {', '.join(losses)})")
+    return args.loss
+
+
+def model_arguments(args: argparse.Namespace):
+    from encoders.settings import BiEncoderSettings, EncoderSettings
+    from training.settings import ModelArguments
+
+    lengths = {"max_query_length": args.max_query_length, "max_passage_length": args.max_passage_length}
+    lengths["stride"] = args.stride
+    if args.encoder == "bi":
+        settings = BiEncoderSettings(**lengths, pooling=args.pooling, shared_encoder=args.shared_encoder)
+    else:
+        settings = EncoderSettings(**lengths)
+    return ModelArguments(args.encoder, args.model, settings, chosen_loss(args), args.trust_remote_code)
+
+
+def data_arguments(args: argparse.Namespace):
+    from data_utils import ColumnNames
+    from training.settings import DataArguments
+
+    columns = ColumnNames(
+        question=args.question_column, context=args.context_column, id=args.id_column, answers=args.answers_column
+    )
+    return DataArguments(args.train_data, args.validation_data, columns)
+
+
+def negative_arguments(args: argparse.Namespace):
+    from training.settings import NegativeArguments
+
+    bi = args.encoder == "bi"
+    source, flag = (args.hard_negatives, "--hard_negatives") if bi else (args.negatives, "--negatives")
+    return NegativeArguments(
+        source=source,
+        flag=flag,
+        per_question=args.num_hard_negatives,
+        group_size=args.group_size,
+        mine_depth=args.mine_depth,
+        negatives_from=args.negatives_from,
+        bm25_tokenizer=args.bm25_tokenizer,
+        bm25_ngram=args.bm25_ngram,
+    )
+
+
+def trainer_arguments(args: argparse.Namespace, runtime, has_validation_flag: bool):
+    """The Trainer's arguments under the seed's flag names; ``output_dir`` is the encoder's checkpoints/."""
+    from pathlib import Path
+
+    from training.settings import RetrievalTrainingArguments
+
+    encoder_directory = Path(args.output_directory) / f"{args.encoder}_encoder"
+    return RetrievalTrainingArguments(
+        output_dir=str(encoder_directory / "checkpoints"),
+        encoder_directory=str(encoder_directory),
+        resume=args.resume,
+        quiet=args.quiet,
+        precision=runtime.precision,
+        device_name=str(runtime.device),
+        learning_rate=args.lr,
+        per_device_train_batch_size=args.train_batch_size or DEFAULT_BATCH_SIZE[args.encoder],
+        per_device_eval_batch_size=args.eval_batch_size,
+        gradient_accumulation_steps=args.gradient_accumulation_steps,
+        num_train_epochs=args.epochs,
+        max_steps=args.max_steps,
+        weight_decay=args.weight_decay,
+        warmup_steps=args.warmup_ratio,
+        lr_scheduler_type="linear",
+        max_grad_norm=args.max_grad_norm,
+        seed=args.seed,
+        data_seed=args.seed,
+        bf16=runtime.precision == "bf16",
+        fp16=runtime.precision == "fp16",
+        use_cpu=runtime.device.type == "cpu",
+        eval_strategy="epoch" if has_validation_flag else "no",
+        save_strategy="steps",
+        save_steps=args.save_steps,
+        save_total_limit=args.save_total_limit,
+        logging_steps=args.logging_steps,
+        logging_first_step=True,
+        remove_unused_columns=False,
+        dataloader_pin_memory=runtime.device.type == "cuda",
+        report_to="none",
+        disable_tqdm=args.quiet,
+    )
+
+
+def run_record(args: argparse.Namespace, model_arguments, trainer_arguments) -> dict:
+    """The run's settings as train_config.json records them: every flag as given, defaults resolved."""
+    record = {key: value for key, value in vars(args).items() if key not in NOT_RECORDED}
+    return {
+        **record,
+        "train_batch_size": trainer_arguments.per_device_train_batch_size,
+        "loss": model_arguments.loss,
+        "base_model": args.model,
+        "precision_used": trainer_arguments.precision,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.train_batch_size is None:
-        args.train_batch_size = DEFAULT_BATCH_SIZE[args.encoder]
+    from runtime import Runtime
     from training.run import train_encoder
 
-    output = train_encoder(args)
+    model, data, negatives = model_arguments(args), data_arguments(args), negative_arguments(args)
+    runtime = Runtime.resolve(args.device, args.precision)
+    trainer = trainer_arguments(args, runtime, data.validation_data is not None or data.uses_default_data)
+    output = train_encoder(model, data, negatives, trainer, run_record(args, model, trainer))
     print(f"saved {args.encoder}-encoder to {output}")
     return 0
 

@@ -1,8 +1,8 @@
 """Shared helpers of the benchmarks: interleaved timing, Markdown tables, JSON results, model, data, machine.
 
-Every script under ``bench/`` runs as ``.venv/bin/python bench/<name>.py`` from the repository root.
-Importing this module puts the repository root on ``sys.path`` (so the project's modules import),
-sets the Hugging Face Hub offline and turns the tokenizers' own thread pool off.
+Every script under ``bench/`` runs as ``.venv/bin/python bench/<name>.py`` from the repository root
+(``make install`` installs the project into ``.venv``, so its modules import from anywhere).
+Importing this module sets the Hugging Face Hub offline and turns the tokenizers' own thread pool off.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,8 +42,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 KORQUAD = ROOT.parent / "shared" / "data" / "korquad" / "KorQuAD_v1.0_dev.json"
 
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -286,3 +283,11 @@ def load_korquad():
     from data_utils import load_qa
 
     return load_qa(KORQUAD)
+
+
+def pair_settings(max_length: int):
+    """Cross-encoder settings whose pairs are cut at ``max_length`` tokens in all (what the benchmarks measure)."""
+    from encoders.settings import EncoderSettings
+
+    question = max_length // 4
+    return EncoderSettings(max_query_length=question, max_passage_length=max_length - question)

@@ -2,7 +2,7 @@
 
 Methods, all with the real all-MiniLM-L6-v2 weights and mean pooling, max length 256:
 
-- project fp32 / bf16: ``BiEncoder.encode(texts, "passage", 256, batch_size=64, precision=p)``
+- project fp32 / bf16: ``BiEncoder.prepare(Runtime(precision=p, batch_size=64)).encode(texts, "passage")``
   (length-sorted batches, dynamic padding, ``inference_mode``, autocast);
 - sentence-transformers: ``SentenceTransformer(model).encode(texts, batch_size=32)`` (its pipeline
   ends with a Normalize module, so its vectors have unit length);
@@ -76,7 +76,8 @@ def main() -> None:
     from transformers import AutoModel, AutoTokenizer
 
     from encoders.bi_encoder import BiEncoder, pool
-    from runtime import prepare_for_inference, resolve_precision
+    from encoders.settings import BiEncoderSettings
+    from runtime import Runtime, resolve_precision
 
     transformers.logging.set_verbosity_error()  # the untruncated length count would warn about long texts
     transformers.utils.logging.disable_progress_bar()
@@ -85,8 +86,10 @@ def main() -> None:
     auto = resolve_precision("auto", torch.device("cpu"))
     texts, questions, gold = sample(data, args.passages, args.questions, args.seed)
 
-    project = BiEncoder.build(path, shared=True, pooling="mean")
-    project_cast = prepare_for_inference(BiEncoder.build(path, shared=True, pooling="mean"), torch.device("cpu"), auto)
+    lengths = {"max_query_length": args.max_length, "max_passage_length": args.max_length}
+    settings = BiEncoderSettings(**lengths, pooling="mean", shared_encoder=True)
+    project = BiEncoder.build(path, settings)
+    project_cast = BiEncoder.build(path, settings).prepare(Runtime(precision=auto, batch_size=64))
     st_model = SentenceTransformer(path, device="cpu")
     st_model.max_seq_length = args.max_length
     seed_tokenizer = AutoTokenizer.from_pretrained(path)
@@ -96,7 +99,9 @@ def main() -> None:
     truncated = [min(n, args.max_length) for n in lengths]
 
     def project_encode(precision: str, items: list[str] = texts, encoder=project):
-        return lambda: encoder.encode(items, "passage", args.max_length, batch_size=64, precision=precision)
+        """Autocast in ``precision`` over the encoder's weights as they are (``project_cast``'s are cast)."""
+        runtime = Runtime(precision=precision, batch_size=64)
+        return lambda: encoder.prepare(runtime, cast_weights=False).encode(items, "passage")
 
     def st_encode(items: list[str] = texts):
         return lambda: st_model.encode(items, batch_size=32, show_progress_bar=False, convert_to_numpy=True)

@@ -72,7 +72,7 @@ def main() -> None:
     import transformers
 
     from encoders.cross_encoder import CrossEncoder
-    from runtime import cpu_has_bf16, prepare_for_inference
+    from runtime import Runtime, cpu_has_bf16
 
     transformers.logging.set_verbosity_error()
     threads = common.setup_threads()
@@ -80,11 +80,13 @@ def main() -> None:
     questions, passages = sample_pairs(data, args.questions, args.candidates, 0)
     with tempfile.TemporaryDirectory(prefix="bench-limit-") as temp:
         torch.manual_seed(0)
-        CrossEncoder.build(path).save(Path(temp) / "ce", {"base_model": path})
-        # what rerank.py runs in each precision: bf16 on this CPU means weights cast by prepare_for_inference
-        encoders = {name: CrossEncoder.load(Path(temp) / "ce") for name in ("fp32", "bf16")}
-    for name, loaded in encoders.items():
-        prepare_for_inference(loaded.model, torch.device("cpu"), name)
+        pair_length = common.pair_settings(args.max_length)
+        CrossEncoder.build(path, pair_length).save(Path(temp) / "ce", {"base_model": path})
+        # what rerank.py runs in each precision: bf16 on this CPU means weights cast by ``prepare``
+        encoders = {
+            name: CrossEncoder.load(Path(temp) / "ce").prepare(Runtime(torch.device("cpu"), name, args.batch_size))
+            for name in ("fp32", "bf16")
+        }
     encoder = encoders["fp32"]
     config = encoder.model.config
     lengths = [len(ids) for ids in encoder.tokenizer(questions, passages, truncation=True,
@@ -102,9 +104,7 @@ def main() -> None:
         bound = float(np.mean(list(per_shape.values())))
         timed = common.run_interleaved(
             {
-                name: lambda p=name: encoders[p].score(
-                    questions, passages, args.max_length, args.batch_size, precision=p
-                )
+                name: lambda p=name: encoders[p].score(questions, passages)
             },
             args.repeats,
         )

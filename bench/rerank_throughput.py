@@ -5,7 +5,7 @@ Methods, all on the same pairs and the same weights (all-MiniLM-L6-v2 with a fre
 
 - project fp32 / bf16: ``CrossEncoder.score`` (length-sorted batches of 64, dynamic padding,
   ``inference_mode``); ``--precision auto`` resolves to bf16 on a CPU with AVX-512 BF16/AMX, which
-  ``rerank.py`` runs with the weights cast to bf16 (``runtime.prepare_for_inference``); bf16 autocast over
+  ``rerank.py`` runs with the weights cast to bf16 (``CrossEncoder.prepare``); bf16 autocast over
   fp32 weights (what validation during training uses) is shown beside it;
 - project int8 dynamic: a probe of ``torch.ao.quantization.quantize_dynamic`` on every linear layer
   (int8 weights, activations quantized per batch; VNNI on this CPU), not offered by ``rerank.py``;
@@ -82,7 +82,7 @@ def main() -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from encoders.cross_encoder import CrossEncoder
-    from runtime import prepare_for_inference, resolve_precision
+    from runtime import Runtime, resolve_precision
 
     transformers.logging.set_verbosity_error()  # "newly initialized classifier weights" is intended here
     transformers.utils.logging.disable_progress_bar()
@@ -95,11 +95,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cross-") as temp:
         directory = Path(temp) / "cross_encoder"
         torch.manual_seed(0)
-        CrossEncoder.build(path).save(directory, {"base_model": path, "note": "benchmark, untrained head"})
+        pair_length = common.pair_settings(args.max_length)
+        CrossEncoder.build(path, pair_length).save(directory, {"base_model": path, "note": "benchmark, untrained head"})
 
         project = CrossEncoder.load(directory)
-        project_cast = CrossEncoder.load(directory)  # what rerank.py runs: weights cast by prepare_for_inference
-        prepare_for_inference(project_cast.model, torch.device("cpu"), auto)
+        project_cast = CrossEncoder.load(directory).prepare(Runtime(precision=auto))  # what rerank.py runs
         project_int8 = CrossEncoder.load(directory)  # a probe: not offered by the CLIs unless it pays
         project_int8.model = torch.ao.quantization.quantize_dynamic(project_int8.model, {torch.nn.Linear}, torch.qint8)
         st_model = STCrossEncoder(str(directory), max_length=args.max_length, device="cpu")
@@ -110,7 +110,9 @@ def main() -> None:
     truncated = [min(n, args.max_length) for n in lengths]
 
     def project_score(precision: str, encoder=project):
-        return lambda: encoder.score(questions, passages, args.max_length, batch_size=64, precision=precision)
+        """Autocast in ``precision`` over the encoder's weights as they are (``project_cast``'s are cast)."""
+        runtime = Runtime(precision=precision, batch_size=64)
+        return lambda: encoder.prepare(runtime, cast_weights=False).score(questions, passages)
 
     def st_predict():
         return lambda: st_model.predict(

@@ -1,1 +1,1 @@
-"""Bi-encoder and cross-encoder models, their batching and their losses."""
+"""Bi-encoder and cross-encoder models: their settings, windows, batching, losses and inference backends."""

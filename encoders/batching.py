@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from runtime import autocast
+from runtime import Runtime
 
 
 def tokenize(tokenizer, texts: Sequence[str], pairs: Sequence[str] | None = None, max_length: int = 512) -> dict:
@@ -44,9 +44,7 @@ def run_batched(
     tokenizer,
     encodings: dict,
     forward: Callable[[dict[str, torch.Tensor]], torch.Tensor],
-    batch_size: int,
-    device: torch.device,
-    precision: str,
+    runtime: Runtime,
     description: str = "",
     unit: str = "it",
 ) -> np.ndarray:
@@ -55,11 +53,11 @@ def run_batched(
     results: np.ndarray | None = None
     with (
         torch.inference_mode(),
-        autocast(device, precision),
+        runtime.autocast(),
         tqdm(total=len(lengths), desc=description, unit=unit, disable=not description, leave=False) as bar,
     ):
-        for indices in length_sorted_batches(lengths, batch_size):
-            output = forward(pad_batch(tokenizer, encodings, indices, device)).float().cpu().numpy()
+        for indices in length_sorted_batches(lengths, runtime.batch_size):
+            output = forward(pad_batch(tokenizer, encodings, indices, runtime.device)).float().cpu().numpy()
             if results is None:
                 results = np.empty((len(lengths),) + output.shape[1:], dtype=np.float32)
             results[indices] = output

@@ -10,7 +10,9 @@ Saved directories load with ``AutoModel`` and, with the pooling recorded in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -19,16 +21,29 @@ from torch import nn
 from encoders.batching import run_batched, tokenize
 from encoders.pretrained import (
     CONFIG_NAME,
+    TOKENIZER_FILES,
     TRAINING_STATE,
     check_tokenizer_matches,
     load_pretrained,
     load_tokenizer,
     read_train_config,
 )
+from encoders.settings import BiEncoderSettings
+from encoders.windows import WindowedCorpus
 from file_utils import atomic_directory, write_json
+from fingerprints import combine, directory_digest
+from runtime import Runtime, prepare_for_inference
 
-POOLINGS = ("cls", "mean")
+if TYPE_CHECKING:
+    from data_utils import Corpus
+
 TRAIN_HINT = "python train.py --encoder bi --output_directory DIR"
+
+
+def tokenizer_directory(directory: Path) -> Path:
+    """Where a saved bi-encoder's tokenizer is, without loading its models: its first encoder directory."""
+    shared = directory / "encoder"
+    return shared if shared.is_dir() else directory / "question_encoder"
 
 
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> torch.Tensor:
@@ -41,28 +56,50 @@ def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> to
 
 
 class BiEncoder(nn.Module):
-    def __init__(self, question_model: nn.Module, passage_model: nn.Module, tokenizer, pooling: str = "cls"):
+    """Question and passage encoders with their tokenizer, settings and inference runtime.
+
+    ``source`` is the directory the encoder was loaded from (None for a fresh one): indexes built
+    with it are fingerprinted by its files.
+    """
+
+    def __init__(
+        self,
+        question_model: nn.Module,
+        passage_model: nn.Module,
+        tokenizer,
+        settings: BiEncoderSettings | None = None,
+        source: Path | None = None,
+    ):
         super().__init__()
         self.question_model = question_model
         self.shared = passage_model is question_model
         self.passage_model = None if self.shared else passage_model
         self.tokenizer = tokenizer
-        self.pooling = pooling
+        self.settings = replace(settings or BiEncoderSettings(), shared_encoder=self.shared)
+        self.source = source
+        self.runtime = Runtime()
 
     @classmethod
     def build(
-        cls, model_name: str, shared: bool = False, pooling: str = "cls", trust_remote_code: bool = False
+        cls, model_name: str, settings: BiEncoderSettings | None = None, trust_remote_code: bool = False
     ) -> BiEncoder:
-        """Fresh question and passage encoders from a pretrained model name or directory."""
+        """Fresh question and passage encoders (one shared, if the settings say so) from a pretrained model."""
         from transformers import AutoModel
 
+        settings = settings or BiEncoderSettings()
         tokenizer = load_tokenizer(model_name, trust_remote_code=trust_remote_code)
         question_model = load_pretrained(AutoModel, model_name, trust_remote_code=trust_remote_code)
         check_tokenizer_matches(tokenizer, question_model, model_name)
         passage_model = (
-            question_model if shared else load_pretrained(AutoModel, model_name, trust_remote_code=trust_remote_code)
+            question_model
+            if settings.shared_encoder
+            else load_pretrained(AutoModel, model_name, trust_remote_code=trust_remote_code)
         )
-        return cls(question_model, passage_model, tokenizer, pooling)
+        return cls(question_model, passage_model, tokenizer, settings)
+
+    @property
+    def pooling(self) -> str:
+        return self.settings.pooling
 
     @property
     def passage_encoder(self) -> nn.Module:
@@ -81,18 +118,21 @@ class BiEncoder(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         return self.embed("question", question_inputs), self.embed("passage", passage_inputs)
 
-    def encode(
-        self,
-        texts: Sequence[str],
-        kind: str,
-        max_length: int,
-        batch_size: int = 128,
-        device: torch.device | None = None,
-        precision: str = "fp32",
-        description: str = "",
-    ) -> np.ndarray:
-        """[len(texts), dim] float32 vectors, in length-sorted batches with dynamic padding."""
-        device = device or next(self.parameters()).device
+    def prepare(self, runtime: Runtime, cast_weights: bool = True) -> BiEncoder:
+        """Move the weights to the runtime's device and fix the device, precision and batch size of every later
+        ``encode``. ``cast_weights``: on a bf16 CPU also cast the weights to bf16 (``runtime.prepare_for_inference``);
+        a model still training keeps its fp32 weights and runs under autocast only."""
+        if cast_weights:
+            prepare_for_inference(self, runtime.device, runtime.precision)
+        else:
+            self.to(runtime.device)
+        self.runtime = runtime
+        return self
+
+    def encode(self, texts: Sequence[str], kind: str, description: str = "") -> np.ndarray:
+        """[len(texts), dim] float32 vectors of questions (``kind="question"``) or passage windows, in
+        length-sorted batches with dynamic padding, each text cut to its kind's length in the settings."""
+        max_length = self.settings.max_query_length if kind == "question" else self.settings.max_passage_length
         was_training = self.training
         self.eval()
         encodings = tokenize(self.tokenizer, texts, max_length=max_length)
@@ -100,35 +140,55 @@ class BiEncoder(nn.Module):
             self.tokenizer,
             encodings,
             lambda batch: self.embed(kind, batch),
-            batch_size,
-            device,
-            precision,
+            self.runtime,
             description,
             unit=kind[0] if not description else f" {kind}s",
         )
         self.train(was_training)
         return vectors.reshape(len(texts), -1) if len(texts) else np.zeros((0, self.dimension), np.float32)
 
+    def windows(self, corpus: Corpus) -> WindowedCorpus:
+        """The corpus cut into the windows this encoder embeds (its passage length, less special tokens)."""
+        tokens = self.settings.window_tokens(self.tokenizer, pair=False)
+        return WindowedCorpus(corpus, self.tokenizer, tokens, self.settings.stride)
+
+    def passage_fingerprint(self) -> str:
+        """What a passage's vectors depend on: the saved passage encoder, its tokenizer and the settings."""
+        if self.source is None:
+            raise ValueError("a fingerprint needs an encoder loaded from a directory")
+        first, passages = self.directory_names()[0], self.directory_names()[-1]
+        return combine(
+            encoder=directory_digest(self.source / passages),
+            tokenizer=directory_digest(self.source / first, TOKENIZER_FILES),
+            pooling=self.pooling,
+            max_length=self.settings.max_passage_length,
+            stride=self.settings.stride,
+        )
+
     @property
     def dimension(self) -> int:
         return self.question_model.config.hidden_size
 
-    def encoder_directories(self) -> dict[str, nn.Module]:
-        if self.shared:
-            return {"encoder": self.question_model}
-        return {"question_encoder": self.question_model, "passage_encoder": self.passage_model}
+    def directory_names(self) -> list[str]:
+        return ["encoder"] if self.shared else ["question_encoder", "passage_encoder"]
 
-    def save(self, directory: str | Path, settings: dict, max_length: int) -> None:
-        """Write every encoder with ``save_pretrained`` + tokenizer + settings, replacing ``directory`` atomically."""
-        settings = {**settings, "encoder": "bi", "pooling": self.pooling, "shared_encoder": self.shared}
+    def encoder_directories(self) -> dict[str, nn.Module]:
+        return dict(zip(self.directory_names(), [self.question_model, self.passage_encoder]))
+
+    def save(self, directory: str | Path, run_record: dict) -> None:
+        """Write every encoder with ``save_pretrained`` + tokenizer + ``train_config.json`` (the run's record and
+        these settings), replacing ``directory`` atomically."""
+        config = {**run_record, **self.settings.to_config(), "encoder": "bi"}
         with atomic_directory(directory, keep=TRAINING_STATE) as staging:
             for name, model in self.encoder_directories().items():
                 target = staging / name
                 model.save_pretrained(target)
                 self.tokenizer.save_pretrained(target)
-                write_sentence_transformers_config(target, self.pooling, model.config.hidden_size, max_length)
-                write_json(target / CONFIG_NAME, {**settings, "role": name})
-            write_json(staging / CONFIG_NAME, settings)
+                write_sentence_transformers_config(
+                    target, self.pooling, model.config.hidden_size, self.settings.max_passage_length
+                )
+                write_json(target / CONFIG_NAME, {**config, "role": name})
+            write_json(staging / CONFIG_NAME, config)
 
     @classmethod
     def load(cls, directory: str | Path, flag: str = "--input_directory") -> BiEncoder:
@@ -136,13 +196,12 @@ class BiEncoder(nn.Module):
 
         directory = Path(directory)
         config = read_train_config(directory, "bi", flag, TRAIN_HINT)
-        names = ["encoder"] if config.get("shared_encoder") else ["question_encoder", "passage_encoder"]
+        settings = BiEncoderSettings.from_config(config, str(directory / CONFIG_NAME))
+        names = ["encoder"] if settings.shared_encoder else ["question_encoder", "passage_encoder"]
         models = [load_pretrained(AutoModel, directory / name, flag) for name in names]
         tokenizer = load_tokenizer(str(directory / names[0]), flag)
         check_tokenizer_matches(tokenizer, models[0], str(directory / names[0]), flag)
-        encoder = cls(models[0], models[-1], tokenizer, config.get("pooling", "cls"))
-        encoder.settings = config
-        return encoder
+        return cls(models[0], models[-1], tokenizer, settings, directory)
 
 
 def write_sentence_transformers_config(directory: Path, pooling: str, dimension: int, max_length: int) -> None:

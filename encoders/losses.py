@@ -1,4 +1,5 @@
-"""Training losses, one function each, with the paper they come from and the shapes they expect."""
+"""Training losses, one function each, with the paper they come from and the shapes they expect, and one
+registry per encoder (``LOSSES``): a new loss is one function and one registry line."""
 
 from __future__ import annotations
 
@@ -52,3 +53,9 @@ def pointwise_bce_loss(group_scores: torch.Tensor, valid_mask: torch.Tensor | No
     if valid_mask is None:
         valid_mask = torch.ones_like(scores, dtype=torch.bool)
     return F.binary_cross_entropy_with_logits(scores[valid_mask], labels[valid_mask])
+
+
+# One registry per encoder: ``train.py --loss`` takes its choices from these; the first is the default.
+BI_ENCODER_LOSSES = {"in-batch": in_batch_negatives_loss}
+CROSS_ENCODER_LOSSES = {"lce": local_contrastive_loss, "bce": pointwise_bce_loss}
+LOSSES = {"bi": BI_ENCODER_LOSSES, "cross": CROSS_ENCODER_LOSSES}

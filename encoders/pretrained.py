@@ -15,6 +15,7 @@ from errors import UserError
 
 CONFIG_NAME = "train_config.json"
 TRAINING_STATE = ("checkpoints", "log.jsonl")  # kept when a saved encoder is replaced
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "*.model")
 
 
 def first_line(error: BaseException) -> str:

@@ -5,13 +5,20 @@ offsets), so that every later step works on plain strings: the bi-encoder embeds
 each window, the cross-encoder scores each window, and a passage's score is
 pooled over its windows. ``stride`` is the number of tokens two neighbouring
 windows share, as in Hugging Face's ``return_overflowing_tokens``.
+
+``WindowedCorpus`` is the one place a corpus becomes windows: training examples,
+the dense index and reranking all read their windows from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from errors import UserError
+
+if TYPE_CHECKING:
+    from data_utils import Corpus
 
 Span = tuple[int, int]
 
@@ -95,3 +102,58 @@ def truncate_text(tokenizer, texts: Sequence[str], max_tokens: int) -> list[str]
         text if len(offsets) <= max_tokens else text[: offsets[max_tokens - 1][1]]
         for text, offsets in zip(texts, encoded["offset_mapping"])
     ]
+
+
+class WindowedCorpus:
+    """A corpus with the window spans of its passages, each computed once, when first needed.
+
+    Training asks for every passage up front (``prepare()``); reranking only for the candidates of each
+    chunk of questions (``prepare(ids)``), so a large corpus is never tokenized whole at rerank time.
+    """
+
+    def __init__(self, corpus: Corpus, tokenizer, max_tokens: int, stride: int):
+        check_window_flags(max_tokens, stride)
+        self.corpus = corpus
+        self.tokenizer = tokenizer
+        self.max_tokens = max_tokens
+        self.stride = stride
+        self.spans: dict[str, list[Span]] = {}
+
+    def prepare(self, passage_ids: Iterable[str] | None = None) -> WindowedCorpus:
+        """Compute the spans of these passages (default: all) that are not known yet, in one tokenizer pass."""
+        wanted = self.corpus.ids if passage_ids is None else (self.corpus[pid].id for pid in passage_ids)
+        missing = list(dict.fromkeys(pid for pid in wanted if pid not in self.spans))
+        texts = [self.corpus[pid].text for pid in missing]
+        self.spans.update(zip(missing, split_into_windows(self.tokenizer, texts, self.max_tokens, self.stride)))
+        return self
+
+    def spans_of(self, passage_id: str) -> list[Span]:
+        passage_id = self.corpus[passage_id].id
+        if passage_id not in self.spans:
+            self.prepare([passage_id])
+        return self.spans[passage_id]
+
+    def window(self, passage_id: str, index: int = 0) -> str:
+        start, end = self.spans_of(passage_id)[index]
+        return self.corpus[passage_id].text[start:end]
+
+    def windows_of(self, passage_id: str) -> list[str]:
+        text = self.corpus[passage_id].text
+        return [text[start:end] for start, end in self.spans_of(passage_id)]
+
+    def random_window(self, passage_id: str, rng) -> str:
+        """One of the passage's windows, uniformly. A negative must not always be a first window: the
+        positive is the window holding the answer, wherever it is, so a model shown only first windows as
+        negatives learns "not the opening of a paragraph" instead of relevance (it did, on KorQuAD, where
+        a paragraph is about four windows under an English vocabulary)."""
+        return self.window(passage_id, rng.randrange(len(self.spans_of(passage_id))))
+
+    def all_windows(self) -> tuple[list[str], list[int]]:
+        """Every window's text and the position of its passage in the corpus, passage by passage."""
+        self.prepare()
+        texts, owners = [], []
+        for position, passage_id in enumerate(self.corpus.ids):
+            windows = self.windows_of(passage_id)
+            texts += windows
+            owners += [position] * len(windows)
+        return texts, owners

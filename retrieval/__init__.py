@@ -1,1 +1,1 @@
-"""First-stage retrieval: exact dense search, BM25 (bm25s) and the fusion of two ranked lists."""
+"""First-stage retrieval behind one index protocol: exact dense search, BM25 (bm25s), fusion, ranking helpers."""

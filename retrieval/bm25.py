@@ -18,6 +18,7 @@ import json
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bm25s
 import numpy as np
@@ -27,6 +28,11 @@ from errors import UserError
 from file_utils import atomic_directory, write_json
 from fingerprints import combine
 from retrieval.bm25_tokenizers import make_tokenizer
+from retrieval.index import load_or_build
+from retrieval.ranking import Ranking, rankings_from
+
+if TYPE_CHECKING:
+    from data_utils import Corpus
 
 DEFAULT_PARAMETERS = {"k1": 1.5, "b": 0.75, "method": "lucene"}
 CHUNK = 1024  # passages tokenized at once
@@ -178,7 +184,11 @@ class BM25Index:
         matrix.sum_duplicates()
         return matrix
 
-    def search(self, query_texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query_texts: Sequence[str], k: int) -> list[Ranking]:
+        """The top-k passages per query text, best first."""
+        return rankings_from(*self.search_positions(query_texts, k), self.passage_ids)
+
+    def search_positions(self, query_texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores [Q, k'], passage positions [Q, k']) of the top passages per query, best first;
         ``k' = min(k, passages)``. A query with no known term scores every passage 0.
 
@@ -197,3 +207,19 @@ class BM25Index:
             positions[start : start + step] = chosen
             all_scores[start : start + step] = np.take_along_axis(scores, chosen, axis=1)
         return all_scores, positions
+
+
+def open_bm25_index(corpus: Corpus, tokenizer, directory: Path, rebuild: bool = False) -> tuple[BM25Index, bool]:
+    """The saved BM25 index in ``directory`` if it is fresh, else a new one (saved there). Returns (index, reused)."""
+    corpus_fingerprint = corpus.fingerprint()
+    fingerprint = bm25_fingerprint(corpus_fingerprint, tokenizer)
+    return load_or_build(
+        directory,
+        lambda: BM25Index.load(directory, fingerprint, tokenizer),
+        lambda: BM25Index.build(
+            corpus.texts, passage_ids=corpus.ids, corpus_fingerprint=corpus_fingerprint, tokenizer=tokenizer
+        ),
+        rebuild,
+        "index (bm25)",
+        "corpus, tokenizer, BM25 parameters or bm25s",
+    )

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import regex
 
+from encoders.pretrained import TOKENIZER_FILES, load_tokenizer
 from errors import UserError
 from fingerprints import directory_digest
 
 TOKENIZER_NAMES = ("char-ngram", "whitespace", "model", "kiwi")
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
 KIWI_TAGS = frozenset({"NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH"})
-MODEL_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "*.model")
 
 
 def words(text: str) -> list[str]:
@@ -73,14 +73,12 @@ class ModelTokenizer:
     name = "model"
 
     def __init__(self, directory: str | Path):
-        from encoders.pretrained import load_tokenizer
-
         self.directory = Path(directory)
         self.tokenizer = load_tokenizer(str(self.directory), "--bm25_tokenizer model")
         self.special = set(self.tokenizer.all_special_tokens)
 
     def describe(self) -> dict:
-        return {"name": self.name, "files": directory_digest(self.directory, MODEL_TOKENIZER_FILES)}
+        return {"name": self.name, "files": directory_digest(self.directory, TOKENIZER_FILES)}
 
     def __call__(self, texts: Sequence[str]) -> list[list[str]]:
         # The tokens of ``tokenize``, batched through the Rust tokenizer and without its warning about texts

@@ -5,17 +5,30 @@ Keys are window vectors; ``owners[i]`` is the passage that window ``i`` belongs 
 best of its windows. Keys are read chunk by chunk (they may be a memory-mapped
 array far larger than RAM), each chunk ends on a passage boundary, and a running
 top-k is kept with ``torch.topk``: the full score matrix never exists and is never sorted.
+
+``DenseRetriever`` puts a bi-encoder in front of the index (question texts in, rankings out);
+``open_dense_retriever`` reuses the saved index while its fingerprint (encoder files, settings,
+corpus, dtype) matches and builds it otherwise.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from file_utils import atomic_directory, write_json
+from fingerprints import combine
+from retrieval.index import load_or_build
+from retrieval.ranking import Ranking, rankings_from
+
+if TYPE_CHECKING:
+    from data_utils import Corpus
+    from encoders.backends import PassageEncoder
 
 
 def chunk_bounds(owners: np.ndarray, chunk_size: int) -> list[tuple[int, int]]:
@@ -103,11 +116,19 @@ class DenseIndex:
     and renamed when complete, so an interrupted build leaves nothing a later run trusts.
     """
 
-    def __init__(self, embeddings: np.ndarray, owners: np.ndarray, passage_ids: list[str], fingerprint: str):
+    def __init__(
+        self,
+        embeddings: np.ndarray,
+        owners: np.ndarray,
+        passage_ids: list[str],
+        fingerprint: str,
+        device: torch.device | str = "cpu",
+    ):
         self.embeddings = embeddings
         self.owners = owners
         self.passage_ids = passage_ids
         self.fingerprint = fingerprint
+        self.device = torch.device(device)
 
     def save(self, directory: str | Path) -> None:
         with atomic_directory(directory) as staging:
@@ -124,7 +145,7 @@ class DenseIndex:
             write_json(staging / "meta.json", meta)
 
     @classmethod
-    def load(cls, directory: str | Path, fingerprint: str) -> DenseIndex | None:
+    def load(cls, directory: str | Path, fingerprint: str, device: torch.device | str = "cpu") -> DenseIndex | None:
         """The saved index when its fingerprint matches, else None (missing, stale or unreadable)."""
         directory = Path(directory)
         try:
@@ -141,8 +162,49 @@ class DenseIndex:
             return None
         if not isinstance(passage_ids, list) or len(passage_ids) != meta.get("passages"):
             return None
-        return cls(embeddings, owners, passage_ids, fingerprint)
+        return cls(embeddings, owners, passage_ids, fingerprint, device)
 
-    def search(self, queries: np.ndarray, k: int, device: torch.device | str = "cpu") -> tuple[np.ndarray, np.ndarray]:
-        """(scores, passage positions) of the top-k passages per query."""
-        return exact_search(queries, self.embeddings, k, self.owners, device)
+    def search_positions(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, passage positions) of the top-k passages per query vector."""
+        return exact_search(queries, self.embeddings, k, self.owners, self.device)
+
+    def search(self, queries: np.ndarray, k: int) -> list[Ranking]:
+        """The top-k passages per query vector, best first."""
+        return rankings_from(*self.search_positions(queries, k), self.passage_ids)
+
+
+class DenseRetriever:
+    """Question texts -> vectors by the bi-encoder -> the top-k passages of the dense index."""
+
+    def __init__(self, encoder: PassageEncoder, index: DenseIndex):
+        self.encoder = encoder
+        self.index = index
+
+    def search(self, questions: Sequence[str], k: int) -> list[Ranking]:
+        return self.index.search(self.encoder.encode(questions, "question"), k)
+
+
+def build_dense_index(encoder: PassageEncoder, corpus: Corpus, dtype: str, fingerprint: str) -> DenseIndex:
+    """Embed every window of every passage with the passage encoder."""
+    texts, owners = encoder.windows(corpus).all_windows()
+    vectors = encoder.encode(texts, "passage", description="index")
+    owners = np.asarray(owners, dtype=np.int64)
+    return DenseIndex(vectors.astype(dtype), owners, corpus.ids, fingerprint, encoder.runtime.device)
+
+
+def open_dense_retriever(
+    encoder: PassageEncoder, corpus: Corpus, directory: Path, dtype: str = "float16", rebuild: bool = False
+) -> tuple[DenseRetriever, bool]:
+    """A retriever over the saved index in ``directory`` if it is fresh, else over a new one (saved there).
+    The index is searched on the encoder's device. Returns (retriever, reused)."""
+    fingerprint = combine(encoder=encoder.passage_fingerprint(), corpus=corpus.fingerprint(), dtype=dtype)
+    device = encoder.runtime.device
+    index, reused = load_or_build(
+        directory,
+        lambda: DenseIndex.load(directory, fingerprint, device),
+        lambda: build_dense_index(encoder, corpus, dtype, fingerprint),
+        rebuild,
+        "index",
+        "encoder, tokenizer, pooling, corpus or lengths",
+    )
+    return DenseRetriever(encoder, index), reused

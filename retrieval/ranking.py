@@ -1,8 +1,10 @@
-"""The ranked list every retrieval stage returns: passage ids of one question, best first, with scores."""
+"""The ranked list every retrieval stage returns, and the helpers that cut, merge and reorder such lists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass
@@ -11,3 +13,36 @@ class Ranking:
 
     ids: list[str]
     scores: list[float]
+
+
+def rankings_from(scores: np.ndarray, positions: np.ndarray, passage_ids: list[str]) -> list[Ranking]:
+    """One Ranking per row of a search result (scores and passage positions, best first)."""
+    return [
+        Ranking([passage_ids[p] for p in row], [float(s) for s in row_scores])
+        for row, row_scores in zip(positions, scores)
+    ]
+
+
+def head(rankings: list[Ranking], k: int) -> list[Ranking]:
+    """The first ``k`` passages of each ranking."""
+    return [Ranking(ranking.ids[:k], ranking.scores[:k]) for ranking in rankings]
+
+
+def union(first: list[Ranking], second: list[Ranking]) -> list[Ranking]:
+    """Per question, the passages of both lists (first's order, then second's additions), scores dropped."""
+    return [
+        Ranking(ids := list(dict.fromkeys([*a.ids, *b.ids])), [0.0] * len(ids))
+        for a, b in zip(first, second, strict=True)
+    ]
+
+
+def reorder(candidates: list[Ranking], scored: list[Ranking]) -> list[Ranking]:
+    """Each question's ``candidates`` ordered by the scores ``scored`` gives them (``scored`` holds at least
+    the same passages, e.g. the cross-encoder's scores of a union of candidate lists)."""
+    results = []
+    for ranking, scores in zip(candidates, scored, strict=True):
+        lookup = dict(zip(scores.ids, scores.scores))
+        values = [lookup[pid] for pid in ranking.ids]
+        order = np.argsort(-np.asarray(values), kind="stable")
+        results.append(Ranking([ranking.ids[j] for j in order], [values[j] for j in order]))
+    return results

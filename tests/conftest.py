@@ -9,13 +9,10 @@ import contextlib
 import json
 import os
 import random
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -161,13 +158,14 @@ def saved(tmp_path_factory, tiny_model) -> Path:
 
     from encoders.bi_encoder import BiEncoder
     from encoders.cross_encoder import CrossEncoder
+    from encoders.settings import BiEncoderSettings, EncoderSettings
 
     directory = tmp_path_factory.mktemp("saved")
     with contextlib.redirect_stderr(io.StringIO()):
         torch.manual_seed(0)
-        BiEncoder.build(str(tiny_model), pooling="mean").save(directory / "bi_encoder", UNTRAINED_SETTINGS, 64)
-        settings = {**UNTRAINED_SETTINGS, "max_length": 80}
-        CrossEncoder.build(str(tiny_model)).save(directory / "cross_encoder", settings)
+        bi_settings = BiEncoderSettings(**UNTRAINED_SETTINGS, pooling="mean")
+        BiEncoder.build(str(tiny_model), bi_settings).save(directory / "bi_encoder", {})
+        CrossEncoder.build(str(tiny_model), EncoderSettings(**UNTRAINED_SETTINGS)).save(directory / "cross_encoder", {})
     return directory
 
 

@@ -13,6 +13,7 @@ from transformers import AutoTokenizer, ElectraConfig, ElectraModel, RobertaConf
 import train
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
+from encoders.settings import BiEncoderSettings, EncoderSettings
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -47,21 +48,21 @@ def variant(request, tiny_model, tmp_path_factory):
 
 def test_the_cross_encoder_builds_scores_and_round_trips(variant, tmp_path):
     kind, directory = variant
-    encoder = CrossEncoder.build(str(directory))
+    encoder = CrossEncoder.build(str(directory), EncoderSettings(max_query_length=8, max_passage_length=24))
     assert encoder.model.config.model_type == kind and encoder.model.config.num_labels == 1
     if kind == "roberta":
         assert "token_type_ids" not in encoder.tokenizer("a question", "a passage")
     questions, passages = ["what naba ?", "where bunobe"], ["the naba was here", "bunobe of and is"]
-    scores = encoder.score(questions, passages, max_length=32)
+    scores = encoder.score(questions, passages)
     encoder.save(tmp_path / "cross", {"note": "test"})
     reloaded = CrossEncoder.load(tmp_path / "cross")
-    np.testing.assert_allclose(reloaded.score(questions, passages, max_length=32), scores, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(reloaded.score(questions, passages), scores, rtol=1e-5, atol=1e-6)
 
 
 def test_the_bi_encoder_encodes_questions_and_passages(variant):
     _, directory = variant
-    encoder = BiEncoder.build(str(directory), pooling="mean")
-    vectors = encoder.encode(["what naba ?", "the naba was here and there"], "passage", max_length=32)
+    encoder = BiEncoder.build(str(directory), BiEncoderSettings(max_passage_length=32, pooling="mean"))
+    vectors = encoder.encode(["what naba ?", "the naba was here and there"], "passage")
     assert vectors.shape == (2, SMALL["hidden_size"]) and np.isfinite(vectors).all()
 
 

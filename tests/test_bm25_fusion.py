@@ -160,7 +160,7 @@ ENGLISH = [
 @pytest.mark.parametrize("tokenizer", ["char-ngram", "whitespace"])
 def test_bm25_ranks_the_passage_sharing_a_rare_word_first(tokenizer):
     index = BM25Index.build(ENGLISH, tokenizer)
-    scores, positions = index.search(["where did the quokka smile?", "the house of the dog"], 4)
+    scores, positions = index.search_positions(["where did the quokka smile?", "the house of the dog"], 4)
     assert positions[0, 0] == 2 and scores[0, 0] > scores[0, 1]
     assert positions[1, 0] == 1
     assert (np.diff(scores, axis=1) <= 0).all()
@@ -168,9 +168,9 @@ def test_bm25_ranks_the_passage_sharing_a_rare_word_first(tokenizer):
 
 def test_korean_bigrams_match_words_whitespace_splitting_misses():
     question = "삼총사를 쓴 작가는?"  # "삼총사" with another particle than the passage's "삼총사는"
-    _, positions = BM25Index.build(KOREAN, "char-ngram").search([question], 2)
+    _, positions = BM25Index.build(KOREAN, "char-ngram").search_positions([question], 2)
     assert positions[0, 0] == 2
-    scores, positions = BM25Index.build(KOREAN, "whitespace").search([question], 4)
+    scores, positions = BM25Index.build(KOREAN, "whitespace").search_positions([question], 4)
     assert (scores == 0).all() and positions[0].tolist() == [0, 1, 2, 3]  # no shared word; ties by position
 
 
@@ -181,14 +181,14 @@ def test_bm25_index_round_trips_and_refuses_stale_or_broken_files(tmp_path):
     )
     assert index.fingerprint == bm25_fingerprint("corpus-1", tokenizer)
     queries = ["뒤마의 소설", "대한민국의 항구", "없는 단어"]
-    expected = index.search(queries, 3)
+    expected = index.search_positions(queries, 3)
     directory = tmp_path / "bm25"
     index.save(directory)
     assert (directory / "meta.json").is_file() and not list(tmp_path.glob(".bm25.*"))
 
     loaded = BM25Index.load(directory, index.fingerprint)  # the tokenizer is made again from meta.json
     assert loaded is not None and loaded.passage_ids == ["p0", "p1", "p2", "p3"]
-    for got, want in zip(loaded.search(queries, 3), expected):
+    for got, want in zip(loaded.search_positions(queries, 3), expected):
         np.testing.assert_array_equal(got, want)
 
     stale = [
@@ -334,7 +334,7 @@ def test_batched_search_scores_as_bm25s_does_query_by_query():
     passages = ENGLISH + KOREAN
     index = BM25Index.build(passages, "char-ngram")
     queries = ["the cat sat", "뒤마의 소설 삼총사", "the the the dog", "nothing known here: zzz", "소설"]
-    scores, positions = index.search(queries, len(passages))
+    scores, positions = index.search_positions(queries, len(passages))
     for row, tokens in enumerate(index.tokenizer(queries)):
         ids = index.retriever.get_tokens_ids(tokens)
         expected = index.retriever.get_scores_from_ids(ids) if ids else np.zeros(len(passages))

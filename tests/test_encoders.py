@@ -10,7 +10,9 @@ import torch
 
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
+from encoders.settings import BiEncoderSettings, EncoderSettings
 from errors import UserError
+from runtime import Runtime
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -22,6 +24,12 @@ PASSAGES = [
     "a passage " * 20,
 ]
 SETTINGS = {"lr": 0.001, "note": "test"}
+LENGTHS_32 = {"max_query_length": 32, "max_passage_length": 32}  # every text cut at 32 tokens
+PAIRS_48 = EncoderSettings(max_query_length=16, max_passage_length=32)  # every pair cut at 48 tokens
+
+
+def bi_settings(**changes) -> BiEncoderSettings:
+    return BiEncoderSettings(**{**LENGTHS_32, **changes})
 
 
 def perturb(model: torch.nn.Module, seed: int, scale: float = 0.05) -> None:
@@ -34,79 +42,80 @@ def perturb(model: torch.nn.Module, seed: int, scale: float = 0.05) -> None:
 
 @pytest.mark.parametrize("pooling", ["mean", "cls"])
 def test_bi_encoder_with_separate_encoders_round_trips(tiny_model, tmp_path, pooling):
-    encoder = BiEncoder.build(str(tiny_model), pooling=pooling)
+    encoder = BiEncoder.build(str(tiny_model), bi_settings(pooling=pooling))
     perturb(encoder.passage_model, seed=1)
-    questions = encoder.encode(QUESTIONS, "question", 32)
-    passages = encoder.encode(PASSAGES, "passage", 32)
-    assert not np.allclose(encoder.encode(PASSAGES, "question", 32), passages)  # the two encoders differ
+    questions = encoder.encode(QUESTIONS, "question")
+    passages = encoder.encode(PASSAGES, "passage")
+    assert not np.allclose(encoder.encode(PASSAGES, "question"), passages)  # the two encoders differ
 
-    encoder.save(tmp_path / "bi", SETTINGS, max_length=32)
+    encoder.save(tmp_path / "bi", SETTINGS)
     loaded = BiEncoder.load(tmp_path / "bi")
 
     assert not loaded.shared and loaded.pooling == pooling
     names = sorted(p.name for p in (tmp_path / "bi").iterdir())
     assert names == ["passage_encoder", "question_encoder", "train_config.json"]
-    np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question", 32), questions)
-    np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage", 32), passages)
+    np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question"), questions)
+    np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage"), passages)
     config = json.loads((tmp_path / "bi" / "train_config.json").read_text(encoding="utf-8"))
-    assert config == {**SETTINGS, "encoder": "bi", "pooling": pooling, "shared_encoder": False}
-    assert loaded.settings == config
+    recorded = {**LENGTHS_32, "stride": 128, "pooling": pooling, "shared_encoder": False}
+    assert config == {**SETTINGS, **recorded, "encoder": "bi"}
+    assert loaded.settings == bi_settings(pooling=pooling)
 
 
 def test_bi_encoder_with_a_shared_encoder_round_trips(tiny_model, tmp_path):
-    encoder = BiEncoder.build(str(tiny_model), shared=True, pooling="mean")
+    encoder = BiEncoder.build(str(tiny_model), bi_settings(shared_encoder=True, pooling="mean"))
     perturb(encoder.question_model, seed=2)
     assert encoder.passage_encoder is encoder.question_model
-    vectors = encoder.encode(PASSAGES, "passage", 32)
-    np.testing.assert_array_equal(encoder.encode(PASSAGES, "question", 32), vectors)
+    vectors = encoder.encode(PASSAGES, "passage")
+    np.testing.assert_array_equal(encoder.encode(PASSAGES, "question"), vectors)
 
-    encoder.save(tmp_path / "bi", SETTINGS, max_length=32)
+    encoder.save(tmp_path / "bi", SETTINGS)
     loaded = BiEncoder.load(tmp_path / "bi")
 
     assert loaded.shared and loaded.pooling == "mean"
     assert sorted(p.name for p in (tmp_path / "bi").iterdir()) == ["encoder", "train_config.json"]
-    np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage", 32), vectors)
-    np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question", 32), encoder.encode(QUESTIONS, "question", 32))
+    np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage"), vectors)
+    np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question"), encoder.encode(QUESTIONS, "question"))
 
 
 def test_encode_pools_over_real_tokens_only(tiny_model):
     """Dynamic padding in length-sorted batches gives each text the vector it gets on its own."""
-    encoder = BiEncoder.build(str(tiny_model), pooling="mean")
-    together = encoder.encode(PASSAGES, "passage", 32, batch_size=4)
-    alone = np.concatenate([encoder.encode([text], "passage", 32) for text in PASSAGES])
+    encoder = BiEncoder.build(str(tiny_model), bi_settings(pooling="mean")).prepare(Runtime(batch_size=4))
+    together = encoder.encode(PASSAGES, "passage")
+    alone = np.concatenate([encoder.encode([text], "passage") for text in PASSAGES])
     np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-5)
 
 
 def test_no_texts_give_no_vectors_and_no_scores(tiny_model):
-    assert BiEncoder.build(str(tiny_model)).encode([], "question", 32).shape == (0, 64)
-    assert CrossEncoder.build(str(tiny_model)).score([], [], 32).shape == (0,)
+    assert BiEncoder.build(str(tiny_model)).encode([], "question").shape == (0, 64)
+    assert CrossEncoder.build(str(tiny_model)).score([], []).shape == (0,)
 
 
 @pytest.mark.parametrize("pooling", ["mean", "cls"])
 def test_saved_question_encoder_loads_in_sentence_transformers(tiny_model, tmp_path, pooling):
     from sentence_transformers import SentenceTransformer
 
-    encoder = BiEncoder.build(str(tiny_model), pooling=pooling)
+    encoder = BiEncoder.build(str(tiny_model), bi_settings(pooling=pooling))
     perturb(encoder.question_model, seed=3)
-    encoder.save(tmp_path / "bi", SETTINGS, max_length=32)
+    encoder.save(tmp_path / "bi", SETTINGS)
 
     model = SentenceTransformer(str(tmp_path / "bi" / "question_encoder"), device="cpu")
     theirs = model.encode(QUESTIONS, convert_to_numpy=True, batch_size=2)
 
     assert model.max_seq_length == 32
-    np.testing.assert_allclose(theirs, encoder.encode(QUESTIONS, "question", 32), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(theirs, encoder.encode(QUESTIONS, "question"), rtol=1e-5, atol=1e-5)
 
 
 @pytest.fixture
 def cross_encoder(tiny_model) -> CrossEncoder:
     torch.manual_seed(0)
-    encoder = CrossEncoder.build(str(tiny_model))
+    encoder = CrossEncoder.build(str(tiny_model), PAIRS_48)
     perturb(encoder.model, seed=4, scale=0.2)  # a random head on a random model scores everything alike
     return encoder
 
 
 def test_cross_encoder_round_trips(cross_encoder, tmp_path):
-    scores = cross_encoder.score(QUESTIONS, PASSAGES, 48)
+    scores = cross_encoder.score(QUESTIONS, PASSAGES)
     assert scores.shape == (len(QUESTIONS),) and np.ptp(scores) > 1e-2
 
     cross_encoder.save(tmp_path / "cross", SETTINGS)
@@ -114,15 +123,16 @@ def test_cross_encoder_round_trips(cross_encoder, tmp_path):
 
     names = {p.name for p in (tmp_path / "cross").iterdir()}
     assert {"model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "train_config.json"} <= names
-    np.testing.assert_array_equal(loaded.score(QUESTIONS, PASSAGES, 48), scores)
-    assert loaded.settings == {**SETTINGS, "encoder": "cross"}
+    np.testing.assert_array_equal(loaded.score(QUESTIONS, PASSAGES), scores)
+    assert loaded.settings == PAIRS_48
 
 
 def test_saved_cross_encoder_loads_in_transformers_and_sentence_transformers(cross_encoder, tmp_path):
     from sentence_transformers import CrossEncoder as SentenceCrossEncoder
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    ours = cross_encoder.score(QUESTIONS, PASSAGES, 512)
+    pairs_512 = EncoderSettings(max_query_length=64, max_passage_length=448)
+    ours = CrossEncoder(cross_encoder.model, cross_encoder.tokenizer, pairs_512).score(QUESTIONS, PASSAGES)
     cross_encoder.save(tmp_path / "cross", SETTINGS)
     directory = str(tmp_path / "cross")
 
@@ -152,24 +162,36 @@ def test_loading_the_wrong_kind_of_directory_is_a_user_error(cross_encoder, tiny
 
 
 def test_bf16_weights_for_inference_score_like_fp32(cross_encoder, tiny_model):
-    """``prepare_for_inference`` on a bf16 CPU casts the weights; scores stay close and keep their order."""
-    from runtime import prepare_for_inference
-
+    """``prepare`` for bf16 on a CPU casts the weights; scores stay close and keep their order."""
     questions, passages = QUESTIONS * 4, [PASSAGES[(i + i // 4) % 4] for i in range(16)]
-    reference = cross_encoder.score(questions, passages, 48)
-    prepare_for_inference(cross_encoder.model, torch.device("cpu"), "bf16")
+    reference = cross_encoder.score(questions, passages)
+    cross_encoder.prepare(Runtime(precision="bf16"))
     assert next(cross_encoder.model.parameters()).dtype == torch.bfloat16
-    scores = cross_encoder.score(questions, passages, 48, precision="bf16")
+    scores = cross_encoder.score(questions, passages)
     assert scores.dtype == np.float32
     np.testing.assert_allclose(scores, reference, atol=0.05 * np.ptp(reference))
     assert np.corrcoef(np.argsort(np.argsort(scores)), np.argsort(np.argsort(reference)))[0, 1] > 0.9
 
-    bi_encoder = BiEncoder.build(str(tiny_model), shared=True, pooling="mean")
+    settings = BiEncoderSettings(max_passage_length=48, shared_encoder=True, pooling="mean")
+    bi_encoder = BiEncoder.build(str(tiny_model), settings)
     perturb(bi_encoder, seed=5, scale=0.2)
-    reference = bi_encoder.encode(PASSAGES, "passage", 48)
-    prepare_for_inference(bi_encoder, torch.device("cpu"), "fp32")  # fp32: left as it is
+    reference = bi_encoder.encode(PASSAGES, "passage")
+    bi_encoder.prepare(Runtime(precision="fp32"))  # fp32: left as it is
     assert next(bi_encoder.parameters()).dtype == torch.float32
-    prepare_for_inference(bi_encoder, torch.device("cpu"), "bf16")
-    vectors = bi_encoder.encode(PASSAGES, "passage", 48, precision="bf16")
+    bi_encoder.prepare(Runtime(precision="bf16"))
+    assert bi_encoder.runtime.precision == "bf16"
+    vectors = bi_encoder.encode(PASSAGES, "passage")
     cosine = np.sum(vectors * reference, axis=1) / np.linalg.norm(vectors, axis=1) / np.linalg.norm(reference, axis=1)
     assert vectors.dtype == np.float32 and cosine.min() > 0.99
+
+
+def test_questions_and_passages_are_cut_at_their_own_lengths(tiny_model):
+    """A question is cut at ``max_query_length`` tokens, a passage window at ``max_passage_length``."""
+    from encoders.windows import truncate_text
+
+    settings = BiEncoderSettings(max_query_length=6, max_passage_length=32, shared_encoder=True, pooling="mean")
+    encoder = BiEncoder.build(str(tiny_model), settings)
+    text = PASSAGES[1]  # 13 words, more than 6 tokens with [CLS] and [SEP]
+    short = truncate_text(encoder.tokenizer, [text], 6 - 2)
+    np.testing.assert_allclose(encoder.encode([text], "question"), encoder.encode(short, "passage"), atol=1e-6)
+    assert not np.allclose(encoder.encode([text], "question"), encoder.encode([text], "passage"), atol=1e-3)

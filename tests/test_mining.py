@@ -64,16 +64,17 @@ def test_bm25_mining_is_filtered_and_cached(squad_files, tmp_path, capsys):
 
 def test_dense_mining_is_filtered_and_cached(squad_files, tiny_model, tmp_path, capsys):
     from encoders.bi_encoder import BiEncoder
+    from encoders.settings import BiEncoderSettings
+    from runtime import Runtime
 
     with contextlib.redirect_stderr(io.StringIO()):
-        BiEncoder.build(str(tiny_model), pooling="mean").save(
-            tmp_path / "bi_encoder", {"max_query_length": 16, "max_passage_length": 64, "stride": 16}, 64
-        )
+        settings = BiEncoderSettings(max_query_length=16, max_passage_length=64, stride=16, pooling="mean")
+        BiEncoder.build(str(tiny_model), settings).save(tmp_path / "bi_encoder", {})
     data = load_qa(squad_files["train"])
-    negatives = mine_dense_negatives(tmp_path / "bi_encoder", data, 4, 32, "cpu", "fp32")
+    negatives = mine_dense_negatives(tmp_path / "bi_encoder", data, 4, Runtime(batch_size=32))
     assert_true_negatives(negatives, data, 4)
     capsys.readouterr()
-    assert mine_dense_negatives(tmp_path / "bi_encoder", data, 4, 32, "cpu", "fp32") == negatives
+    assert mine_dense_negatives(tmp_path / "bi_encoder", data, 4, Runtime(batch_size=32)) == negatives
     assert "reused the mined lists" in capsys.readouterr().err
 
 

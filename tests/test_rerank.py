@@ -162,28 +162,29 @@ def test_retrieve_equals_brute_force_ranking(trained, corpus_file, squad_files, 
     from data_utils import load_corpus, load_qa
     from encoders.bi_encoder import BiEncoder
     from encoders.windows import split_into_windows
-    from pipeline import load_or_build_index, retrieve
-    from retrieval.dense import exact_search
+    from retrieval.dense import exact_search, open_dense_retriever
+    from runtime import Runtime
 
     cpu = torch.device("cpu")
-    encoder = BiEncoder.load(trained / "bi_encoder")
+    encoder = BiEncoder.load(trained / "bi_encoder").prepare(Runtime(cpu, "fp32", batch_size=8))
     corpus = load_corpus(corpus_file)
     questions = [question.text for question in load_qa(squad_files["validation"]).questions]
-    index, reused = load_or_build_index(
-        trained / "bi_encoder", encoder, corpus, tmp_path / "f32", 8, cpu, "fp32", "float32"
-    )
+    retriever, reused = open_dense_retriever(encoder, corpus, tmp_path / "f32", "float32")
+    index = retriever.index
     assert not reused
-    rankings = retrieve(encoder, index, questions, TOP_K_RETRIEVAL, 8, cpu, "fp32")
+    rankings = retriever.search(questions, TOP_K_RETRIEVAL)
 
     # Brute force: every window and question encoded alone (no padding), every dot product, max per passage.
-    max_length = encoder.settings["max_passage_length"]
-    tokens = max_length - encoder.tokenizer.num_special_tokens_to_add(pair=False)
-    spans = split_into_windows(encoder.tokenizer, corpus.texts, tokens, encoder.settings["stride"])
+    settings = encoder.settings
+    tokens = settings.max_passage_length - encoder.tokenizer.num_special_tokens_to_add(pair=False)
+    spans = split_into_windows(encoder.tokenizer, corpus.texts, tokens, settings.stride)
     assert max(len(passage_spans) for passage_spans in spans) >= 3, "the corpus needs passages with several windows"
     windows = [text[first:last] for text, passage_spans in zip(corpus.texts, spans) for first, last in passage_spans]
     owners = np.repeat(np.arange(len(corpus)), [len(passage_spans) for passage_spans in spans])
-    keys = encoder.encode(windows, "passage", max_length, 1, cpu, "fp32")
-    queries = encoder.encode(questions, "question", encoder.settings["max_query_length"], 1, cpu, "fp32")
+    encoder.prepare(Runtime(cpu, "fp32", batch_size=1))
+    keys = encoder.encode(windows, "passage")
+    queries = encoder.encode(questions, "question")
+    encoder.prepare(Runtime(cpu, "fp32", batch_size=8))
     window_scores = queries.astype(np.float64) @ keys.astype(np.float64).T
     passage_scores = np.stack([window_scores[:, owners == p].max(axis=1) for p in range(len(corpus))], axis=1)
     order = np.argsort(-passage_scores, axis=1, kind="stable")
@@ -204,10 +205,10 @@ def test_retrieve_equals_brute_force_ranking(trained, corpus_file, squad_files, 
     np.testing.assert_allclose(scores, [ranking.scores for ranking in rankings], rtol=1e-4, atol=1e-4)
 
     # The default float16 index: every reported score is its passage's score, up to float16 rounding.
-    index16, _ = load_or_build_index(trained / "bi_encoder", encoder, corpus, tmp_path / "f16", 8, cpu, "fp32")
-    assert index16.embeddings.dtype == np.float16
+    retriever16, _ = open_dense_retriever(encoder, corpus, tmp_path / "f16")
+    assert retriever16.index.embeddings.dtype == np.float16
     tolerance = 1e-2 * np.abs(passage_scores).max()
-    for q, ranking in enumerate(retrieve(encoder, index16, questions, TOP_K_RETRIEVAL, 8, cpu, "fp32")):
+    for q, ranking in enumerate(retriever16.search(questions, TOP_K_RETRIEVAL)):
         returned = [corpus.positions[pid] for pid in ranking.ids]
         np.testing.assert_allclose(passage_scores[q, returned], ranking.scores, atol=tolerance)
         assert ranking.scores[-1] >= passage_scores[q, order[q, TOP_K_RETRIEVAL - 1]] - 2 * tolerance

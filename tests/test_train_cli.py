@@ -72,6 +72,10 @@ def bad_inputs(tiny_model, squad_files, tmp_path_factory) -> dict[str, tuple[lis
             ["--encoder", "bi", *base, *train, "--output_directory", str(regular_file / "out")],
             ["--output_directory", str(regular_file / "out"), "cannot write"],
         ),
+        "loss of the other encoder": (
+            ["--encoder", "bi", *base, *train, "--loss", "bce"],
+            ["--loss bce", "not a bi-encoder loss", "in-batch"],
+        ),
         "resume without checkpoint": (
             ["--encoder", "bi", *base, *train, "--resume"],
             ["--resume", "no checkpoint", str(output / "bi_encoder" / "checkpoints")],
@@ -108,6 +112,7 @@ CASES = [
     "group of one",
     "unknown model",
     "unwritable output directory",
+    "loss of the other encoder",
     "resume without checkpoint",
 ]
 

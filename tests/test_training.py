@@ -22,11 +22,13 @@ from conftest import synthetic_squad
 from data_utils import Corpus, load_qa
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
+from encoders.settings import BiEncoderSettings, EncoderSettings
+from encoders.windows import WindowedCorpus
 from errors import run_cli
+from runtime import Runtime
 from train import main
 from training.collators import BiEncoderCollator, CrossEncoderCollator
-from training.examples import TrainingExample, WindowedCorpus
-from training.run import passage_tokens
+from training.examples import TrainingExample
 from training.validation import bi_encoder_evaluator, no_better_than_chance
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -35,6 +37,8 @@ LENGTHS = ["--max_query_length", "16", "--max_passage_length", "64", "--stride",
 RUNTIME = ["--precision", "fp32", "--device", "cpu", "--quiet", "--logging_steps", "1"]
 RESUME = "--resume"
 BI_FLAGS = ["--encoder", "bi", "--pooling", "mean", "--lr", "1e-3", "--train_batch_size", "8", *LENGTHS, *RUNTIME]
+BI_SETTINGS = BiEncoderSettings(max_query_length=16, max_passage_length=64, stride=16, pooling="mean")  # = BI_FLAGS
+CROSS_SETTINGS = EncoderSettings(max_query_length=16, max_passage_length=64, stride=16)  # = LENGTHS
 
 
 def train(argv: list[str]) -> str:
@@ -210,8 +214,8 @@ def test_collator_sampling_depends_only_on_seed_epoch_and_batch(tokenizer, windo
 @pytest.fixture(scope="module")
 def validation_evaluator(squad_files, tokenizer):
     validation = load_qa(squad_files["validation"])
-    windows = WindowedCorpus(validation.corpus, tokenizer, passage_tokens(tokenizer, 64, pair=False), 16)
-    return bi_encoder_evaluator(validation, windows, 16, 64, 128, "fp32")
+    windows = WindowedCorpus(validation.corpus, tokenizer, BI_SETTINGS.window_tokens(tokenizer, pair=False), 16)
+    return bi_encoder_evaluator(validation, windows, Runtime(batch_size=128))
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +237,7 @@ def test_bi_encoder_training_lowers_the_loss(bi_run):
 
 
 def test_bi_encoder_training_beats_the_untrained_model(bi_run, tiny_model, validation_evaluator):
-    untrained = validation_evaluator(BiEncoder.build(str(tiny_model), pooling="mean"))
+    untrained = validation_evaluator(BiEncoder.build(str(tiny_model), BI_SETTINGS))
     trained = validation_evaluator(BiEncoder.load(bi_run))
 
     assert trained["top5"] >= untrained["top5"] + 0.15
@@ -295,8 +299,8 @@ def rank_gold_passages(encoder: CrossEncoder, data) -> tuple[float, float]:
     """(MRR, share of (gold, other) pairs ordered right) of each question's gold passage among all passages."""
     passages = data.corpus.texts
     questions = [question.text for question in data.questions]
-    scores = encoder.score(
-        [q for q in questions for _ in passages], passages * len(questions), max_length=80, batch_size=64
+    scores = encoder.prepare(Runtime(batch_size=64)).score(
+        [q for q in questions for _ in passages], passages * len(questions)
     ).reshape(len(questions), len(passages))
     reciprocal_ranks, right_pairs = [], []
     for row, question in zip(scores, data.questions, strict=True):
@@ -328,7 +332,7 @@ def test_cross_encoder_training_lowers_the_loss(cross_run):
 def test_cross_encoder_training_ranks_gold_passages_higher(cross_run, tiny_model, small_train):
     data = load_qa(small_train)
     torch.manual_seed(42)  # the head the run started from (train.py seeds before building the model)
-    untrained_mrr, untrained_pairs = rank_gold_passages(CrossEncoder.build(str(tiny_model)), data)
+    untrained_mrr, untrained_pairs = rank_gold_passages(CrossEncoder.build(str(tiny_model), CROSS_SETTINGS), data)
     trained_mrr, trained_pairs = rank_gold_passages(CrossEncoder.load(cross_run), data)
 
     assert trained_mrr >= untrained_mrr + 0.25
@@ -477,7 +481,7 @@ def test_mined_negatives_are_any_window_of_their_passage(tokenizer):
     for passage_id, text in TEXTS.items():
         corpus.add(" ".join([text] * 2), passage_id=passage_id)  # several windows of 8 tokens
     windows = WindowedCorpus(corpus, tokenizer, 8, 0)
-    spans = windows.spans["p3"]
+    spans = windows.spans_of("p3")
     assert len(spans) >= 3
     every_window = {windows.window("p3", index) for index in range(len(spans))}
     seen_bi, seen_cross = set(), set()

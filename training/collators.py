@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import torch
 
-from training.examples import TrainingExample, WindowedCorpus
+from encoders.windows import WindowedCorpus
+from training.examples import TrainingExample
 
 
 def batch_rng(seed: int, epoch: int, examples: list[TrainingExample]) -> random.Random:

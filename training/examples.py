@@ -1,9 +1,9 @@
 """Training examples: each question with the window of its gold passage that holds the answer.
 
 Passages longer than the passage budget are cut into windows once, up front
-(``encoders.windows``); the positive is the window containing an answer when
-answers are known, else the first. Negatives from other passages use their first
-window. Passage ids are kept so that losses can tell a duplicate of the positive
+(``encoders.windows.WindowedCorpus``); the positive is the window containing an answer when
+answers are known, else the first. Negatives from other passages use a random window
+of theirs. Passage ids are kept so that losses can tell a duplicate of the positive
 from a real negative.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_utils import Corpus, QAData, check_exists, read_jsonl, warn
-from encoders.windows import Span, split_into_windows, window_with_answer
+from data_utils import QAData, check_exists, read_jsonl, warn
+from encoders.windows import WindowedCorpus, window_with_answer
 from errors import UserError
 
 
@@ -27,37 +27,6 @@ class TrainingExample:
     negative_ids: tuple[str, ...] = ()
 
 
-class WindowedCorpus:
-    """A corpus with the window spans of every passage, computed once."""
-
-    def __init__(self, corpus: Corpus, tokenizer, max_tokens: int, stride: int):
-        self.corpus = corpus
-        self.spans: dict[str, list[Span]] = dict(
-            zip(corpus.ids, split_into_windows(tokenizer, corpus.texts, max_tokens, stride))
-        )
-
-    def window(self, passage_id: str, index: int = 0) -> str:
-        passage = self.corpus[passage_id]
-        start, end = self.spans[passage.id][index]
-        return passage.text[start:end]
-
-    def random_window(self, passage_id: str, rng) -> str:
-        """One of the passage's windows, uniformly. A negative must not always be a first window: the
-        positive is the window holding the answer, wherever it is, so a model shown only first windows as
-        negatives learns "not the opening of a paragraph" instead of relevance (it did, on KorQuAD, where
-        a paragraph is about four windows under an English vocabulary)."""
-        return self.window(passage_id, rng.randrange(len(self.spans[self.corpus[passage_id].id])))
-
-    def all_windows(self) -> tuple[list[str], list[int]]:
-        """Every window's text and the position of its passage in the corpus, passage by passage."""
-        texts, owners = [], []
-        for position, passage in enumerate(self.corpus.passages):
-            for start, end in self.spans[passage.id]:
-                texts.append(passage.text[start:end])
-                owners.append(position)
-        return texts, owners
-
-
 def build_examples(
     data: QAData, windows: WindowedCorpus, negatives: dict[str, list[str]] | None = None
 ) -> list[TrainingExample]:
@@ -65,7 +34,7 @@ def build_examples(
     examples = []
     for question in data.questions:
         positive = question.gold_ids[0]
-        spans = windows.spans[data.corpus[positive].id]
+        spans = windows.spans_of(positive)
         index = window_with_answer(spans, question.answer_starts, question.answers)
         listed = (negatives or {}).get(question.id, [])
         negative_ids = tuple(

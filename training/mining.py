@@ -15,13 +15,14 @@ import json
 import sys
 from pathlib import Path
 
-import torch
-
 from data_utils import QAData
 from evaluation import answer_hits
 from file_utils import write_json
 from fingerprints import combine
+from retrieval.bm25 import open_bm25_index
+from retrieval.dense import open_dense_retriever
 from retrieval.ranking import Ranking
+from runtime import Runtime
 
 
 def drop_false_negatives(data: QAData, rankings: list[Ranking], depth: int) -> dict[str, list[str]]:
@@ -57,38 +58,24 @@ def cached_negatives(index_directory: Path, index_fingerprint: str, data: QAData
     return negatives
 
 
-def mine_dense_negatives(
-    bi_directory: Path,
-    data: QAData,
-    depth: int,
-    batch_size: int,
-    device: torch.device,
-    precision: str,
-) -> dict[str, list[str]]:
+def mine_dense_negatives(bi_directory: Path, data: QAData, depth: int, runtime: Runtime) -> dict[str, list[str]]:
     """Question id -> up to ``depth`` hard negative passage ids from the bi-encoder in ``bi_directory``."""
     from encoders.bi_encoder import BiEncoder
-    from pipeline import load_or_build_index, retrieve
 
-    bi_encoder = BiEncoder.load(bi_directory, "--negatives_from").to(device)
+    # fp32 weights under autocast, as mining has always run: casting them (as rerank.py does) mines other lists
+    bi_encoder = BiEncoder.load(bi_directory, "--negatives_from").prepare(runtime, cast_weights=False)
     index_directory = bi_directory.parent / "index" / f"mining-{data.corpus.fingerprint()[:16]}"
-    index, reused = load_or_build_index(
-        bi_directory, bi_encoder, data.corpus, index_directory, batch_size, device, precision
-    )
+    retriever, reused = open_dense_retriever(bi_encoder, data.corpus, index_directory)
     print(f"mining: {'reused' if reused else 'built'} the index of the training passages in {index_directory}")
     texts = [question.text for question in data.questions]
-
-    def rank(k: int) -> list[Ranking]:
-        return retrieve(bi_encoder, index, texts, k, batch_size, device, precision)
-
-    return cached_negatives(index_directory, index.fingerprint, data, depth, rank)
+    fingerprint = retriever.index.fingerprint
+    return cached_negatives(index_directory, fingerprint, data, depth, lambda k: retriever.search(texts, k))
 
 
 def mine_bm25_negatives(index_root: Path, data: QAData, depth: int, tokenizer) -> dict[str, list[str]]:
     """Question id -> up to ``depth`` hard negative passage ids from BM25 over the training passages."""
-    from pipeline import load_or_build_bm25_index, retrieve_bm25
-
     index_directory = index_root / f"mining-bm25-{data.corpus.fingerprint()[:16]}"
-    index, reused = load_or_build_bm25_index(data.corpus, tokenizer, index_directory)
+    index, reused = open_bm25_index(data.corpus, tokenizer, index_directory)
     print(f"mining: {'reused' if reused else 'built'} the BM25 index of the training passages in {index_directory}")
     texts = [question.text for question in data.questions]
-    return cached_negatives(index_directory, index.fingerprint, data, depth, lambda k: retrieve_bm25(index, texts, k))
+    return cached_negatives(index_directory, index.fingerprint, data, depth, lambda k: index.search(texts, k))

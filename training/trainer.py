@@ -16,16 +16,23 @@ from pathlib import Path
 import torch
 from transformers import Trainer, TrainerCallback
 
-from encoders.losses import in_batch_negatives_loss, local_contrastive_loss, pointwise_bce_loss
+from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES
 
 
-def bi_encoder_loss(model, inputs: dict) -> torch.Tensor:
-    question_vectors, passage_vectors = model(inputs["question_inputs"], inputs["passage_inputs"])
-    return in_batch_negatives_loss(question_vectors, passage_vectors, inputs["targets"], inputs["ignore_mask"])
+def bi_encoder_loss(kind: str) -> Callable:
+    """(model, batch of ``BiEncoderCollator``) -> the loss ``kind`` of ``BI_ENCODER_LOSSES``."""
+    vector_loss = BI_ENCODER_LOSSES[kind]
+
+    def loss(model, inputs: dict) -> torch.Tensor:
+        question_vectors, passage_vectors = model(inputs["question_inputs"], inputs["passage_inputs"])
+        return vector_loss(question_vectors, passage_vectors, inputs["targets"], inputs["ignore_mask"])
+
+    return loss
 
 
 def cross_encoder_loss(kind: str) -> Callable:
-    group_loss = {"lce": local_contrastive_loss, "bce": pointwise_bce_loss}[kind]
+    """(model, batch of ``CrossEncoderCollator``) -> the loss ``kind`` of ``CROSS_ENCODER_LOSSES``."""
+    group_loss = CROSS_ENCODER_LOSSES[kind]
 
     def loss(model, inputs: dict) -> torch.Tensor:
         logits = model(**inputs["pair_inputs"]).logits[:, 0]

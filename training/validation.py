@@ -12,15 +12,18 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 import torch
 
 from data_utils import QAData
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
+from encoders.windows import WindowedCorpus
 from metrics import ranking_metrics
 from retrieval.dense import exact_search
-from training.examples import WindowedCorpus, build_examples
+from runtime import Runtime
+from training.examples import build_examples
 
 BI_KS = (1, 5, 20)
 
@@ -29,13 +32,13 @@ def model_device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+def on_its_device(runtime: Runtime, model: torch.nn.Module) -> Runtime:
+    """``runtime`` moved to wherever the Trainer has put the model (its weights stay as they are)."""
+    return replace(runtime, device=model_device(model))
+
+
 def bi_encoder_evaluator(
-    data: QAData,
-    windows: WindowedCorpus,
-    max_query_length: int,
-    max_passage_length: int,
-    batch_size: int,
-    precision: str,
+    data: QAData, windows: WindowedCorpus, runtime: Runtime
 ) -> Callable[[BiEncoder], dict[str, float]]:
     texts, owners = windows.all_windows()
     questions = [question.text for question in data.questions]
@@ -43,10 +46,10 @@ def bi_encoder_evaluator(
     passage_ids = data.corpus.ids
 
     def evaluate(model: BiEncoder) -> dict[str, float]:
-        device = model_device(model)
-        keys = model.encode(texts, "passage", max_passage_length, batch_size, device, precision)
-        queries = model.encode(questions, "question", max_query_length, batch_size, device, precision)
-        _, indices = exact_search(queries, keys, max(BI_KS), owners, device)
+        model.prepare(on_its_device(runtime, model), cast_weights=False)
+        keys = model.encode(texts, "passage")
+        queries = model.encode(questions, "question")
+        _, indices = exact_search(queries, keys, max(BI_KS), owners, model.runtime.device)
         rankings = [[passage_ids[i] for i in row] for row in indices]
         return ranking_metrics(rankings, golds, BI_KS)
 
@@ -54,14 +57,7 @@ def bi_encoder_evaluator(
 
 
 def cross_encoder_evaluator(
-    data: QAData,
-    windows: WindowedCorpus,
-    tokenizer,
-    group_size: int,
-    max_length: int,
-    batch_size: int,
-    precision: str,
-    seed: int,
+    data: QAData, windows: WindowedCorpus, encoder: CrossEncoder, group_size: int, runtime: Runtime, seed: int
 ) -> Callable[[torch.nn.Module], dict[str, float]]:
     rng = random.Random(seed)
     ids = data.corpus.ids
@@ -80,9 +76,8 @@ def cross_encoder_evaluator(
     chance_top1 = sum(1.0 / len(group) for group in groups) / max(len(groups), 1)
 
     def evaluate(model: torch.nn.Module) -> dict[str, float]:
-        scores = CrossEncoder(model, tokenizer).score(
-            questions, passages, max_length, batch_size, model_device(model), precision
-        )
+        scorer = CrossEncoder(model, encoder.tokenizer, encoder.settings)
+        scores = scorer.prepare(on_its_device(runtime, model), cast_weights=False).score(questions, passages)
         rankings, start = [], 0
         for group in groups:
             group_scores = scores[start : start + len(group)]

@@ -1,0 +1,77 @@
+"""Inference backends: what runs a saved encoder once it is trained.
+
+A backend loads a saved bi-encoder or cross-encoder directory and returns an object that
+satisfies ``PassageEncoder`` or ``PairScorer`` with its device, precision and batch size
+already fixed. The retrieval and reranking code uses only these protocols, so a second
+backend (ONNX Runtime, OpenVINO) is one new module with two loaders and one line in
+``BACKENDS``; ``rerank.py --backend`` takes its choices from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from encoders.settings import BiEncoderSettings, EncoderSettings
+from encoders.windows import WindowedCorpus
+from runtime import Runtime
+
+if TYPE_CHECKING:
+    from data_utils import Corpus
+
+
+class PassageEncoder(Protocol):
+    """A bi-encoder ready for inference: question and passage vectors whose dot product ranks passages."""
+
+    settings: BiEncoderSettings
+    runtime: Runtime
+    tokenizer: object
+    dimension: int
+
+    def encode(self, texts: Sequence[str], kind: str, description: str = "") -> np.ndarray: ...
+
+    def windows(self, corpus: Corpus) -> WindowedCorpus: ...
+
+    def passage_fingerprint(self) -> str: ...
+
+
+class PairScorer(Protocol):
+    """A cross-encoder ready for inference: one relevance score per (question, passage window) pair."""
+
+    settings: EncoderSettings
+    runtime: Runtime
+
+    def score(self, questions: Sequence[str], passages: Sequence[str], description: str = "") -> np.ndarray: ...
+
+    def windows(self, corpus: Corpus) -> WindowedCorpus: ...
+
+    def truncate_questions(self, questions: Sequence[str]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Two loaders: a saved encoder directory (and the flag that named it) -> a prepared encoder."""
+
+    load_bi_encoder: Callable[[Path, Runtime, str], PassageEncoder]
+    load_cross_encoder: Callable[[Path, Runtime, str], PairScorer]
+
+
+def load_torch_bi_encoder(directory: Path, runtime: Runtime, flag: str) -> PassageEncoder:
+    from encoders.bi_encoder import BiEncoder
+
+    return BiEncoder.load(directory, flag).prepare(runtime)
+
+
+def load_torch_cross_encoder(directory: Path, runtime: Runtime, flag: str) -> PairScorer:
+    from encoders.cross_encoder import CrossEncoder
+
+    return CrossEncoder.load(directory, flag).prepare(runtime)
+
+
+BACKENDS: dict[str, Backend] = {
+    "torch": Backend(load_torch_bi_encoder, load_torch_cross_encoder),
+}
