@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 
@@ -18,7 +19,10 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def checked_number(convert: Callable[[str], float], accept: Callable[[float], bool], expected: str) -> Callable:
-    """An argparse ``type`` that converts with ``convert`` and accepts values for which ``accept`` holds."""
+    """An argparse ``type`` that converts with ``convert`` and accepts values for which ``accept`` holds.
+
+    ``inf`` and ``nan`` are never accepted: ``--lr inf`` trained a model to NaN weights and saved it.
+    """
     kind = "an integer" if convert is int else "a number"
 
     def parse(text: str):
@@ -26,6 +30,8 @@ def checked_number(convert: Callable[[str], float], accept: Callable[[float], bo
             value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
         if not accept(value):
             raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
         return value
@@ -39,6 +45,7 @@ positive_float = checked_number(float, lambda value: value > 0, "a number > 0")
 non_negative_float = checked_number(float, lambda value: value >= 0, "a number >= 0")
 fraction = checked_number(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
 unit_interval = checked_number(float, lambda value: 0 <= value <= 1, "a number in [0, 1]")
+seed = checked_number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1 (what numpy seeds with)")
 
 
 def add_bm25_tokenizer_flags(group) -> None:

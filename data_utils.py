@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from typing import Any
 from errors import UserError
 
 TABLE_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv", ".parquet"}
+# The csv module refuses fields over 131,072 characters by default; a long passage is no malformed file.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclass(frozen=True)
@@ -162,17 +165,51 @@ def read_text(path: Path) -> str:
         ) from error
 
 
+# A \ud800-\udfff escape in JSON that is not half of a pair decodes to a lone surrogate: a str that no UTF-8
+# writer, hash or tokenizer accepts. Only JSON can carry one (UTF-8 bytes cannot), so only JSON is checked.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(data: Any, replaced: list[int]) -> Any:
+    """``data`` (parsed JSON) with every lone surrogate replaced by U+FFFD; ``replaced[0]`` counts the strings."""
+    if isinstance(data, str):
+        if not LONE_SURROGATE.search(data):
+            return data
+        replaced[0] += 1
+        return LONE_SURROGATE.sub("\ufffd", data)
+    if isinstance(data, list):
+        return [without_lone_surrogates(item, replaced) for item in data]
+    if isinstance(data, dict):
+        return {without_lone_surrogates(k, replaced): without_lone_surrogates(v, replaced) for k, v in data.items()}
+    return data
+
+
+def warn_replaced(path: Path, replaced: list[int]) -> None:
+    if replaced[0]:
+        warn(
+            f"{path}: {replaced[0]} strings hold lone UTF-16 surrogates (\\ud800-\\udfff escapes that encode no "
+            "character); replaced each with U+FFFD"
+        )
+
+
 def parse_json(path: Path) -> Any:
     text = read_text(path)
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise UserError(f"{path}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
     except RecursionError as error:
         raise UserError(f"{path}: JSON nested too deeply to read") from error
+    if SURROGATE_ESCAPE.search(text):
+        replaced = [0]
+        data = without_lone_surrogates(data, replaced)
+        warn_replaced(path, replaced)
+    return data
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
+    replaced = [0]
     # Split on "\n" only: JSON strings may hold U+2028, U+0085 and other characters that splitlines() breaks at.
     for number, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
@@ -185,7 +222,8 @@ def read_jsonl(path: Path) -> Iterator[dict]:
             raise UserError(f"{path}: line {number}: JSON nested too deeply to read") from error
         if not isinstance(record, dict):
             raise UserError(f"{path}: line {number}: expected a JSON object, found {type(record).__name__}")
-        yield record
+        yield without_lone_surrogates(record, replaced) if SURROGATE_ESCAPE.search(line) else record
+    warn_replaced(path, replaced)
 
 
 def read_delimited(path: Path, delimiter: str) -> list[dict]:
@@ -242,7 +280,8 @@ def require_string(value: Any, path: Path, where: str, name: str) -> str:
 class QABuilder:
     """Collects (question, passage, answers) records into ``QAData``.
 
-    A question id seen twice with two different passages keeps both as gold. Answers whose
+    A question id seen twice with two different passages keeps both as gold; seen with two different
+    question texts, it is an error (merging them would credit one question with the other's passage). Answers whose
     ``answer_start`` does not point at the answer text are counted and located by text.
     """
 
@@ -250,6 +289,7 @@ class QABuilder:
         self.path = path
         self.corpus = Corpus()
         self.questions: dict[str, Question] = {}
+        self.first_seen: dict[str, str] = {}  # question id -> where it first appeared
         self.mismatched_starts = 0
 
     def add(
@@ -272,6 +312,9 @@ class QABuilder:
         known = self.questions.get(qid)
         if known is None:
             self.questions[qid] = Question(qid, question, (passage,), texts, starts)
+            self.first_seen[qid] = where
+        elif known.text != question:
+            raise duplicate_id_error(self.path, qid, self.first_seen[qid], where)
         elif passage not in known.gold_ids:
             self.questions[qid] = Question(
                 qid, known.text, known.gold_ids + (passage,), known.answers + texts, known.answer_starts + starts
@@ -455,12 +498,24 @@ def load_queries(
 def questions_only(records: list[dict], path: Path, columns: ColumnNames) -> QAData:
     if not any(columns.question in row for row in records):
         raise UserError(f"{path}: no column '{columns.question}'; name the right one with --question_column")
-    questions = []
+    questions, first_seen = [], {}
     for number, record in enumerate(records):
-        text = require_string(record.get(columns.question), path, f"row {number + 1}", columns.question)
+        where = f"row {number + 1}"
+        text = require_string(record.get(columns.question), path, where, columns.question)
         question_id = record.get(columns.id)
-        questions.append(Question(str(question_id) if question_id not in (None, "") else f"q{number}", text))
+        question = Question(str(question_id) if question_id not in (None, "") else f"q{number}", text)
+        if question.id in first_seen and questions[first_seen[question.id][1]].text != text:
+            raise duplicate_id_error(path, question.id, first_seen[question.id][0], where)
+        first_seen.setdefault(question.id, (where, len(questions)))
+        questions.append(question)
     return QAData(questions, Corpus())
+
+
+def duplicate_id_error(path: Path, question_id: str, first: str, second: str) -> UserError:
+    return UserError(
+        f"{path}: {second}: question id '{question_id}' is already used by {first} for a different question; "
+        "question ids must be unique"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from data_utils import Corpus, QAData
-from file_utils import atomic_directory, atomic_file, write_json
+from file_utils import atomic_directory, atomic_file, atomic_file_set, write_json
 from retrieval.ranking import Ranking
 
 CONTEXT_SEPARATOR = " "
@@ -36,7 +36,7 @@ def write_predictions(
                 record["gold_ids"] = sorted(golds[i])
             for stage, rankings in stages.items():
                 record[stage] = stage_record(rankings[i], corpus)
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")  # NaN is no JSON
 
 
 def reader_rows(
@@ -77,21 +77,20 @@ def write_outputs(
     output_format: str,
     top_k: int | None = None,
 ) -> list[Path]:
-    """Write every output file; return their paths. The reader gets the final stage's first ``top_k`` passages
-    (``--stages retrieve`` keeps ``--top_k_retrieval`` candidates, far more than a reader context should hold)."""
+    """Write every output file as one set (all of this run's, or on failure all of the previous run's); return
+    their paths. The reader gets the final stage's first ``top_k`` passages (``--stages retrieve`` keeps
+    ``--top_k_retrieval`` candidates, far more than a reader context should hold)."""
     final = list(stages.values())[-1]
     rows = reader_rows(queries, final, corpus, top_k)
-    written = [directory / "predictions.jsonl", directory / "reader_dataset"]
-    write_predictions(written[0], queries, golds, stages, corpus)
-    write_reader_dataset(written[1], rows)
     optional = {"predictions.csv": output_format == "csv", "metrics.json": bool(metrics)}
-    for name, wanted in optional.items():
-        if not wanted:  # an earlier run's file must not pass for this run's
-            (directory / name).unlink(missing_ok=True)
-    if optional["predictions.csv"]:
-        written.append(directory / "predictions.csv")
-        write_csv(written[-1], rows)
-    if optional["metrics.json"]:
-        written.append(directory / "metrics.json")
-        write_json(written[-1], metrics)
-    return written
+    unwanted = tuple(name for name, wanted in optional.items() if not wanted)  # an earlier run's must not stay
+    with atomic_file_set(directory, remove=unwanted) as staging:
+        write_predictions(staging / "predictions.jsonl", queries, golds, stages, corpus)
+        write_reader_dataset(staging / "reader_dataset", rows)
+        if optional["predictions.csv"]:
+            write_csv(staging / "predictions.csv", rows)
+        if optional["metrics.json"]:
+            write_json(staging / "metrics.json", metrics)
+        names = [path.name for path in sorted(staging.iterdir())]
+    order = ["predictions.jsonl", "reader_dataset", "predictions.csv", "metrics.json"]
+    return [directory / name for name in order if name in names]

@@ -67,6 +67,9 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument("--rebuild_index", action="store_true", help="rebuild the indexes even if they are fresh")
     parser.add_argument(
+        "--index_directory", default=None, help="where the indexes are kept (default: INPUT_DIRECTORY/index/)"
+    )
+    parser.add_argument(
         "--index_dtype",
         choices=["float16", "float32"],
         default=defaults.index_dtype,
@@ -199,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pipeline = Pipeline(
         settings,
         corpus,
-        input_directory / "index",
+        Path(args.index_directory) if args.index_directory else input_directory / "index",
         backend.load_bi_encoder(bi_directory, runtime, "--input_directory") if settings.dense else None,
         backend.load_cross_encoder(cross_directory, runtime, "--input_directory") if settings.rerank else None,
         tokenizer,

@@ -14,7 +14,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from data_utils import Corpus
-from encoders.backends import PairScorer
+from encoders.backends import PairScorer, check_finite
 from retrieval.ranking import Ranking
 
 # How the scores of a long passage's windows become its score; ``rerank.py --window_pooling`` choices.
@@ -50,6 +50,7 @@ def rerank(
                     pair_passages += texts
                     owners += [(i, slot)] * len(texts)
             scores = scorer.score(pair_questions, pair_passages)
+            check_finite(scores, "the cross-encoder's scores")
             grouped: dict[tuple[int, int], list[float]] = {}
             for owner, score in zip(owners, scores):
                 grouped.setdefault(owner, []).append(score)

@@ -27,6 +27,8 @@ def resolve_device(name: str = "auto") -> torch.device:
         device = torch.device(name)
     except RuntimeError as error:
         raise UserError(f"--device {name}: not a device name (expected auto, cpu, cuda or cuda:N)") from error
+    if device.type not in ("cpu", "cuda"):
+        raise UserError(f"--device {name}: this toolkit runs on cpu or cuda (expected auto, cpu, cuda or cuda:N)")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise UserError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
     return device

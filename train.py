@@ -20,6 +20,7 @@ from cli_args import (
     non_negative_int,
     positive_float,
     positive_int,
+    seed,
 )
 from errors import UserError, run_cli
 
@@ -70,7 +71,7 @@ def build_parser() -> ArgumentParser:
     optimization.add_argument("--gradient_accumulation_steps", type=positive_int, default=1, help="batches per step")
     optimization.add_argument("--warmup_ratio", type=fraction, default=0.1, help="share of steps for linear warmup")
     optimization.add_argument("--max_grad_norm", type=non_negative_float, default=1.0, help="gradient clipping")
-    optimization.add_argument("--seed", type=int, default=42, help="random seed (data order, heads, negatives)")
+    optimization.add_argument("--seed", type=seed, default=42, help="random seed (data order, heads, negatives)")
 
     lengths = parser.add_argument_group("lengths (in tokens)")
     lengths.add_argument(
@@ -132,6 +133,11 @@ def build_parser() -> ArgumentParser:
     checkpoints.add_argument("--save_steps", type=positive_int, default=500, help="checkpoint every N steps")
     checkpoints.add_argument("--save_total_limit", type=positive_int, default=2, help="checkpoints kept")
     checkpoints.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    checkpoints.add_argument(
+        "--allow_changed_settings",
+        action="store_true",
+        help="--resume even where flags differ from the resumed run's (train_config.json records what changed)",
+    )
     checkpoints.add_argument("--logging_steps", type=positive_int, default=10, help="log loss and lr every N steps")
     checkpoints.add_argument("--quiet", action="store_true", help="no progress bar or per-step log lines")
     add_runtime_flags(parser)
@@ -200,6 +206,7 @@ def trainer_arguments(args: argparse.Namespace, runtime, has_validation_flag: bo
         output_dir=str(encoder_directory / "checkpoints"),
         encoder_directory=str(encoder_directory),
         resume=args.resume,
+        allow_changed_settings=args.allow_changed_settings,
         quiet=args.quiet,
         precision=runtime.precision,
         device_name=str(runtime.device),

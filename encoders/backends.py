@@ -18,6 +18,7 @@ import numpy as np
 
 from encoders.settings import BiEncoderSettings, EncoderSettings
 from encoders.windows import WindowedCorpus
+from errors import UserError
 from runtime import Runtime
 
 if TYPE_CHECKING:
@@ -50,6 +51,17 @@ class PairScorer(Protocol):
     def windows(self, corpus: Corpus) -> WindowedCorpus: ...
 
     def truncate_questions(self, questions: Sequence[str]) -> list[str]: ...
+
+
+def check_finite(values: np.ndarray, what: str) -> np.ndarray:
+    """``values`` when every one is a number; NaN or inf (a damaged or diverged model) would rank at random."""
+    bad = int(np.size(values) - np.isfinite(values).sum())
+    if bad:
+        raise UserError(
+            f"{what} hold {bad} NaN or inf values: the model's weights are damaged or its training diverged; "
+            "retrain it (a lower --lr)"
+        )
+    return values
 
 
 @dataclass(frozen=True)

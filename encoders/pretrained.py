@@ -25,11 +25,12 @@ def first_line(error: BaseException) -> str:
 
 def load_pretrained(loader: Any, name: str, flag: str = "--model", trust_remote_code: bool = False, **kwargs):
     """``loader.from_pretrained(name)``, with failures (offline, typo, broken files) as one UserError."""
+    from huggingface_hub.errors import StrictDataclassError  # a config.json field of the wrong type
     from safetensors import SafetensorError  # a truncated or corrupt weight file
 
     try:
         return loader.from_pretrained(str(name), trust_remote_code=trust_remote_code, **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError, SafetensorError) as error:
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, SafetensorError, StrictDataclassError) as error:
         hint = "" if Path(str(name)).exists() else " (a typo, or a Hub model while offline?)"
         if isinstance(error, SafetensorError):
             hint = " (a weight file is damaged or incomplete; save or copy the model again)"
@@ -68,6 +69,8 @@ def read_train_config(directory: str | Path, expected: str, flag: str, train_hin
         config = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise UserError(f"{path}: unreadable ({first_line(error)})") from error
+    if not isinstance(config, dict):
+        raise UserError(f"{path}: expected a JSON object of the run's settings, found {type(config).__name__}")
     found = config.get("encoder")
     if found != expected:
         raise UserError(f"{flag} {directory}: holds a {found}-encoder, expected a {expected}-encoder")

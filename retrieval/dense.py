@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from encoders.backends import check_finite
 from file_utils import atomic_directory, write_json
 from fingerprints import combine
 from retrieval.index import load_or_build
@@ -181,13 +182,14 @@ class DenseRetriever:
         self.index = index
 
     def search(self, questions: Sequence[str], k: int) -> list[Ranking]:
-        return self.index.search(self.encoder.encode(questions, "question"), k)
+        vectors = check_finite(self.encoder.encode(questions, "question"), "the bi-encoder's question vectors")
+        return self.index.search(vectors, k)
 
 
 def build_dense_index(encoder: PassageEncoder, corpus: Corpus, dtype: str, fingerprint: str) -> DenseIndex:
     """Embed every window of every passage with the passage encoder."""
     texts, owners = encoder.windows(corpus).all_windows()
-    vectors = encoder.encode(texts, "passage", description="index")
+    vectors = check_finite(encoder.encode(texts, "passage", description="index"), "the bi-encoder's passage vectors")
     owners = np.asarray(owners, dtype=np.int64)
     return DenseIndex(vectors.astype(dtype), owners, corpus.ids, fingerprint, encoder.runtime.device)
 

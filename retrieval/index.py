@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from errors import UserError
+from file_utils import ensure_writable_directory
 from retrieval.ranking import Ranking
 
 
@@ -37,6 +39,17 @@ class Retriever(Protocol):
 Index = TypeVar("Index", bound=PassageIndex)
 
 
+def check_writable(directory: Path) -> None:
+    try:
+        ensure_writable_directory(directory)
+    except UserError as error:
+        reason = str(error).rsplit("(", 1)[-1].rstrip(")")
+        raise UserError(
+            f"cannot save an index in {directory} ({reason}); make it writable or put the indexes elsewhere "
+            "(rerank.py --index_directory)"
+        ) from error
+
+
 def load_or_build(
     directory: Path,
     load: Callable[[], Index | None],
@@ -53,6 +66,7 @@ def load_or_build(
             return index, True
         if (directory / "meta.json").exists():
             print(f"{label}: the saved index is stale ({depends_on} changed); rebuilding", file=sys.stderr)
+    check_writable(directory.parent)  # before the build, which may take hours, not after it
     index = build()
     index.save(directory)
     return load() or index, False

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +168,109 @@ def test_disk_full_while_train_saves_keeps_the_previous_model(saved, tiny_model,
     after = snapshot(tmp_path / "bi_encoder")
     assert {key: value for key, value in after.items() if key.startswith(model_files)} == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bi_encoder"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A real full filesystem: numpy, torch and safetensors report it without an errno
+
+
+@contextlib.contextmanager
+def small_filesystem(directory: Path, size: str):
+    """A tmpfs of ``size`` mounted at ``directory`` (skips the test where this process may not mount one)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    command = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)]
+    mounted = subprocess.run(command, capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): {mounted.stderr.decode().strip()}")
+    try:
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], capture_output=True)
+
+
+def fill(directory: Path, leave: int) -> None:
+    """Take all but about ``leave`` bytes of the filesystem of ``directory``."""
+    free = shutil.disk_usage(directory).free
+    with contextlib.suppress(OSError), (directory / "filler").open("wb") as handle:
+        handle.write(b"\0" * max(free - leave, 0))
+
+
+def test_a_full_filesystem_while_saving_the_index_is_one_line(saved, corpus_file, squad_files, tmp_path, capsys):
+    with small_filesystem(tmp_path / "fs", "4m") as fs:
+        shutil.copytree(saved / "bi_encoder", fs / "input" / "bi_encoder")
+        before = snapshot(fs / "input" / "bi_encoder")
+        fill(fs, leave=0)
+        args = retrieve_args(fs / "input", corpus_file, squad_files["validation"])
+        args += ["--output_directory", tmp_path / "results"]
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert run_cli(rerank.main, [str(arg) for arg in args]) == 2
+        line = error_line(capsys.readouterr().err)
+        assert line == f"error: cannot write {fs / 'input' / 'index' / 'dense'}: No space left on device"
+        assert snapshot(fs / "input" / "bi_encoder") == before
+        assert list((fs / "input" / "index").iterdir()) == []  # no staging directory left behind
+
+
+def test_a_full_filesystem_while_saving_a_checkpoint_leaves_no_partial_one(tiny_model, squad_files, tmp_path, capsys):
+    with small_filesystem(tmp_path / "fs", "4m") as fs:
+        fill(fs, leave=256 * 1024)  # room for the log, not for a checkpoint of two encoders (about 2 MiB)
+        argv = ["--encoder", "bi", "--model", str(tiny_model), "--train_data", str(squad_files["validation"])]
+        argv += ["--output_directory", str(fs), "--max_steps", "2", "--save_steps", "1", "--quiet", *CPU, *LENGTHS]
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert run_cli(train.main, argv) == 2
+        line = error_line(capsys.readouterr().err)
+        checkpoint = fs / "bi_encoder" / "checkpoints" / "checkpoint-1"
+        assert line == f"error: cannot write {checkpoint}: No space left on device"
+        assert not checkpoint.exists() and not (fs / "bi_encoder" / "passage_encoder").exists()
+
+
+@pytest.mark.parametrize("kind", ["bi", "cross"])
+def test_a_full_filesystem_while_saving_a_model_keeps_the_previous_one(kind, saved, tmp_path):
+    with small_filesystem(tmp_path / "fs", "4m") as fs:
+        target = fs / f"{kind}_encoder"
+        shutil.copytree(saved / f"{kind}_encoder", target)
+        before = snapshot(target)
+        with contextlib.redirect_stderr(io.StringIO()):
+            encoder = (BiEncoder if kind == "bi" else CrossEncoder).load(target)
+        fill(fs, leave=64 * 1024)
+        with pytest.raises(OSError) as raised, contextlib.redirect_stderr(io.StringIO()):
+            encoder.save(target, {**SETTINGS, "new": True})  # what train.py does last; safetensors meets the full disk
+        assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(target)
+        assert snapshot(target) == before
+        assert sorted(path.name for path in fs.iterdir()) == sorted(["filler", target.name])
+
+
+def test_a_full_filesystem_while_writing_results_keeps_the_whole_previous_set(
+    saved, corpus_file, squad_files, tmp_path, capsys
+):
+    """predictions.jsonl fits, the reader dataset does not: every output stays the previous run's."""
+    input_directory = tmp_path / "input"
+    shutil.copytree(saved / "bi_encoder", input_directory / "bi_encoder")
+    with small_filesystem(tmp_path / "fs", "4m") as fs:
+        args = [*retrieve_args(input_directory, corpus_file, squad_files["validation"]), "--output_directory", fs]
+        run_rerank(*args)
+        before = snapshot(fs)
+        fill(fs, leave=24 * 1024)
+        filled = snapshot(fs)
+        capsys.readouterr()
+        more = ["--top_k_retrieval", "8", "--top_k", "8"]  # other predictions, a larger reader dataset
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert run_cli(rerank.main, [str(arg) for arg in [*args, *more]]) == 2
+        line = error_line(capsys.readouterr().err)
+        assert line == f"error: cannot write {fs / 'reader_dataset'}: No space left on device"
+        assert snapshot(fs) == filled and {**before, "filler": filled["filler"]} == filled
+
+
+def test_a_read_only_input_directory_is_reported_before_encoding(saved, corpus_file, squad_files, tmp_path, capsys):
+    with small_filesystem(tmp_path / "fs", "4m") as fs:
+        shutil.copytree(saved / "bi_encoder", fs / "bi_encoder")
+        subprocess.run(["mount", "-o", "remount,ro", str(fs)], check=True)
+        args = [*retrieve_args(fs, corpus_file, squad_files["validation"]), "--output_directory", tmp_path / "out"]
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert run_cli(rerank.main, [str(arg) for arg in args]) == 2
+        err = capsys.readouterr().err
+        line = error_line(err)
+        assert line.startswith(f"error: cannot save an index in {fs / 'index'} (") and "--index_directory" in line
+        assert "passages/s" not in err  # refused before the corpus was encoded
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert run_cli(rerank.main, [str(arg) for arg in [*args, "--index_directory", tmp_path / "idx"]]) == 0
+        assert (tmp_path / "idx" / "dense" / "meta.json").exists()

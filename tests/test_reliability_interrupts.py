@@ -168,5 +168,6 @@ def test_rerank_killed_while_writing_the_index_rebuilds_it(saved, corpus_file, s
 
     stdout = run_rerank(*retrieve_args(victim, corpus_file, queries))
     assert built(stdout)
+    assert not list(index.glob(".dense.*.tmp"))  # the killed run's staging directory is gone with it
     assert read_jsonl(victim / "results" / "predictions.jsonl") == expected
     assert not built(run_rerank(*retrieve_args(victim, corpus_file, queries)))

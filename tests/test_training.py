@@ -423,7 +423,7 @@ def trainer_state(checkpoint: Path) -> dict:
 
 def test_checkpoints_are_written_every_save_steps(first_run):
     checkpoints = first_run / "bi_encoder" / "checkpoints"
-    assert sorted(path.name for path in checkpoints.iterdir()) == ["checkpoint-3", "checkpoint-6"]
+    assert sorted(path.name for path in checkpoints.glob("checkpoint-*")) == ["checkpoint-3", "checkpoint-6"]
     assert trainer_state(checkpoints / "checkpoint-6")["global_step"] == 6
     assert loss_steps(read_log(first_run / "bi_encoder")) == [1, 2, 3, 4, 5, 6]
 
@@ -463,8 +463,28 @@ def test_a_fresh_run_replaces_the_previous_checkpoints_and_log(first_run, resume
 
     assert "starting afresh" in printed
     checkpoints = output / "bi_encoder" / "checkpoints"
-    assert sorted(path.name for path in checkpoints.iterdir()) == ["checkpoint-1", "checkpoint-2"]
+    assert sorted(path.name for path in checkpoints.glob("checkpoint-*")) == ["checkpoint-1", "checkpoint-2"]
     assert loss_steps(read_log(output / "bi_encoder")) == [1, 2]
+
+
+def test_resume_under_other_settings_is_refused_unless_allowed(first_run, resume_flags, tmp_path, capsys):
+    output = tmp_path / "changed"
+    shutil.copytree(first_run, output)
+    before = sorted(path.name for path in (output / "bi_encoder" / "checkpoints").iterdir())
+    changed = [*resume_flags, "--output_directory", str(output), "--max_steps", "9", "--lr", "2e-3", "--pooling", "cls"]
+    assert run_cli(main, [*changed, RESUME]) == 2
+    last_line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--lr 0.002 (was 0.001)" in last_line and "--pooling cls (was mean)" in last_line
+    assert "--max_steps" not in last_line  # training longer is what --resume is for
+    assert sorted(path.name for path in (output / "bi_encoder" / "checkpoints").iterdir()) == before
+
+    train([*changed, RESUME, "--allow_changed_settings"])
+    config = read_config(output / "bi_encoder")
+    assert config["changed_on_resume"] == {
+        "lr": {"before": 0.001, "after": 0.002},
+        "pooling": {"before": "mean", "after": "cls"},
+    }
+    assert config["lr"] == 0.002 and config["pooling"] == "cls"
 
 
 def test_resume_without_a_checkpoint_is_a_user_error(resume_flags, tmp_path, capsys):

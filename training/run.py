@@ -23,6 +23,7 @@ from file_utils import ensure_writable_directory
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, build_examples, read_negatives_file
 from training.mining import mine_bm25_negatives, mine_dense_negatives
+from training.previous_run import changes_on_resume, kept_until_replaced, record_run
 from training.settings import DEFAULT_DATA, DataArguments, ModelArguments, NegativeArguments, RetrievalTrainingArguments
 from training.trainer import (
     EpochToCollator,
@@ -45,13 +46,36 @@ def load_training_data(data: DataArguments) -> tuple[QAData, QAData | None]:
     return train, load_qa(data.validation_data, data.columns, split="validation", flag="--validation_data")
 
 
+# What the Trainer reads from a checkpoint's trainer_state.json when it resumes, and the types it expects.
+STATE_FIELDS = {
+    "global_step": (int, "an integer"),
+    "max_steps": (int, "an integer"),
+    "epoch": (int | float, "a number"),
+    "log_history": (list, "a list"),
+}
+
+
 def checkpoint_is_complete(checkpoint: Path) -> bool:
-    """The Trainer writes ``trainer_state.json`` last: a checkpoint without a readable one was cut short."""
+    """The Trainer writes ``trainer_state.json`` last: a checkpoint without a readable one was cut short.
+    A readable one whose fields are damaged is the user's to look at, not ours to delete: a UserError."""
+    path = checkpoint / "trainer_state.json"
     try:
-        state = json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
+        state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(state, dict) and "global_step" in state
+    if not isinstance(state, dict) or "global_step" not in state:
+        return False
+    for field, (expected, described) in STATE_FIELDS.items():
+        value = state.get(field)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            found = "nothing" if value is None else type(value).__name__
+            raise UserError(
+                f"--resume: {path}: field '{field}' must be {described}, found {found}; "
+                f"the checkpoint is damaged: remove {checkpoint} to resume from an earlier one"
+            )
+    if not all(isinstance(entry, dict) for entry in state["log_history"]):
+        raise UserError(f"--resume: {path}: field 'log_history' must be a list of objects; remove {checkpoint}")
+    return True
 
 
 def last_complete_checkpoint(checkpoints: Path) -> str | None:
@@ -70,20 +94,22 @@ def last_complete_checkpoint(checkpoints: Path) -> str | None:
 
 
 def resume_checkpoint(resume: bool, output: Path) -> str | None:
-    """The last checkpoint for ``--resume``; a fresh run clears the previous run's checkpoints and log."""
+    """The last checkpoint for ``--resume`` (None for a fresh run, whose predecessor ``kept_until_replaced``
+    has moved aside)."""
+    if not resume:
+        return None
     checkpoints = output / "checkpoints"
-    if resume:
-        last = last_complete_checkpoint(checkpoints)
-        if last is None:
-            raise UserError(f"--resume: no checkpoint in {checkpoints}; run without --resume to start afresh")
-        print(f"resuming from {last}")
-        return last
+    last = last_complete_checkpoint(checkpoints)
+    if last is None:
+        raise UserError(f"--resume: no checkpoint in {checkpoints}; run without --resume to start afresh")
+    print(f"resuming from {last}")
+    return last
+
+
+def has_complete_checkpoint(output: Path) -> bool:
+    checkpoints = output / "checkpoints"
     last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
-    if last is not None:
-        print(f"note: starting afresh; removing the previous run's checkpoints in {checkpoints}")
-        shutil.rmtree(checkpoints)
-    (output / "log.jsonl").unlink(missing_ok=True)  # a fresh run starts a fresh log
-    return None
+    return last is not None and checkpoint_is_complete(Path(last))
 
 
 def run_trainer(trainer: RetrievalTrainer, checkpoint: str | None, interrupt: StopOnInterrupt) -> dict:
@@ -192,7 +218,6 @@ def truncate_questions(examples: list[TrainingExample], encoder: CrossEncoder) -
 def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evaluator, validation) -> dict:
     """Run the Trainer (resuming if asked); return the last validation metrics."""
     output = Path(args.encoder_directory)
-    ensure_writable_directory(output)
     checkpoint = resume_checkpoint(args.resume, output)
     interrupt = StopOnInterrupt()
     trainer = RetrievalTrainer(
@@ -210,6 +235,32 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     return run_trainer(trainer, checkpoint, interrupt)
 
 
+def holds_non_finite_weights(checkpoint: Path) -> bool:
+    from safetensors.torch import load_file
+
+    return any(
+        not torch.isfinite(tensor).all()
+        for weights in checkpoint.glob("*.safetensors")
+        for tensor in load_file(weights).values()
+        if tensor.is_floating_point()
+    )
+
+
+def check_finite(model: torch.nn.Module, output: Path) -> None:
+    """Refuse to save a model whose training diverged: NaN or inf weights would replace a good saved model.
+    The run's checkpoints that hold such weights go too (nothing can resume from them); earlier ones stay."""
+    tensors = dict(model.named_parameters())
+    broken = [name for name, tensor in tensors.items() if not torch.isfinite(tensor).all()]
+    if broken:
+        for checkpoint in (output / "checkpoints").glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
+            if holds_non_finite_weights(checkpoint):
+                shutil.rmtree(checkpoint)
+        raise UserError(
+            f"training diverged: {len(broken)} of {len(tensors)} weight tensors hold NaN or inf (first: {broken[0]}); "
+            f"nothing was saved to {output}; try a lower --lr or --max_grad_norm"
+        )
+
+
 def train_encoder(
     model_args: ModelArguments,
     data: DataArguments,
@@ -222,8 +273,16 @@ def train_encoder(
     if device.type == "cuda" and device.index is not None:
         torch.cuda.set_device(device)
     ensure_writable_directory(args.output_root)
+    output = ensure_writable_directory(args.encoder_directory)
     train = train_bi_encoder if model_args.encoder == "bi" else train_cross_encoder
-    encoder, train_data, metrics = train(model_args, data, negatives, args)
-    output = Path(args.encoder_directory)
-    encoder.save(output, {**run_record, "train_data_fingerprint": train_data.fingerprint(), "final_metrics": metrics})
+    with kept_until_replaced(output, fresh=not args.resume, replaced=lambda: has_complete_checkpoint(output)):
+        if args.resume:
+            changed = changes_on_resume(output, run_record, args.allow_changed_settings)
+            run_record = {**run_record, **({"changed_on_resume": changed} if changed else {})}
+        else:
+            record_run(output, run_record)
+        encoder, train_data, metrics = train(model_args, data, negatives, args)
+        check_finite(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output)
+        record = {**run_record, "train_data_fingerprint": train_data.fingerprint(), "final_metrics": metrics}
+        encoder.save(output, record)
     return output

@@ -62,6 +62,7 @@ class RetrievalTrainingArguments(TrainingArguments):
 
     encoder_directory: str = ""  # where the trained encoder is saved
     resume: bool = False  # continue from the last complete checkpoint
+    allow_changed_settings: bool = False  # --resume under settings other than the resumed run's
     quiet: bool = False  # no progress bar or per-step printing (log.jsonl still gets everything)
     precision: str = "fp32"  # resolved --precision, for validation and mining
     device_name: str = "cpu"  # resolved --device, for validation and mining

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import signal
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from transformers import Trainer, TrainerCallback
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES
+from file_utils import naming_path
 
 
 def bi_encoder_loss(kind: str) -> Callable:
@@ -55,6 +59,19 @@ class RetrievalTrainer(Trainer):
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         loss = self.loss_function(model, inputs)
         return (loss, None) if return_outputs else loss
+
+    def _save_checkpoint(self, model, trial) -> None:
+        """The Trainer's checkpoint, written in place; if writing fails (a full disk), the partial checkpoint is
+        removed (a later ``--resume`` must not find it) and the error names the checkpoint."""
+        checkpoint = Path(self.args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
+        try:
+            super()._save_checkpoint(model, trial)
+        except (OSError, RuntimeError, SafetensorError) as error:
+            named = naming_path(error, checkpoint)
+            shutil.rmtree(checkpoint, ignore_errors=True)
+            if named is error:
+                raise
+            raise named from error
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval") -> dict[str, float]:
         if self.evaluator is None:
