@@ -143,9 +143,35 @@ def test_sigint_stops_a_run_only_before_its_last_step(step, stops):
     interrupt = SimpleNamespace(interrupted=True)
     if stops:
         with pytest.raises(KeyboardInterrupt, match=f"checkpoint saved in {Path('c', 'checkpoint-5')}; add --resume"):
-            run_trainer(trainer, None, interrupt)
+            run_trainer(trainer, None, interrupt, SimpleNamespace(diverged=False))
     else:
-        assert run_trainer(trainer, None, interrupt) == {"eval_top1": 0.5}
+        assert run_trainer(trainer, None, interrupt, SimpleNamespace(diverged=False)) == {"eval_top1": 0.5}
+
+
+def test_a_loss_that_stays_nan_stops_the_run_and_drops_its_checkpoints(tmp_path):
+    """fp16's loss scaler skips the odd step with an inf loss; a loss that stays NaN is a run that no longer learns."""
+    from types import SimpleNamespace
+
+    from transformers import TrainerControl
+
+    from errors import UserError
+    from training.run import run_trainer
+    from training.trainer import StopOnNonFiniteLoss
+
+    watch, control = StopOnNonFiniteLoss(patience=3), TrainerControl()
+    for loss in [2.0, float("inf"), 1.9, float("nan"), float("nan")]:
+        watch.on_log(None, None, control, logs={"loss": loss})
+    assert not watch.diverged and not control.should_training_stop  # two in a row, not three
+    watch.on_log(None, None, control, logs={"loss": float("nan")})
+    assert watch.diverged and control.should_training_stop
+
+    for step in (2, 4, 6):
+        (tmp_path / f"checkpoint-{step}").mkdir()
+    state = SimpleNamespace(global_step=6, max_steps=8, log_history=[])
+    trainer = SimpleNamespace(train=lambda **kwargs: None, state=state, args=SimpleNamespace(output_dir=tmp_path))
+    with pytest.raises(UserError, match="training diverged: the loss was NaN or inf at 3 logged steps"):
+        run_trainer(trainer, str(tmp_path / "checkpoint-2"), SimpleNamespace(interrupted=False), watch)
+    assert [path.name for path in tmp_path.iterdir()] == ["checkpoint-2"]  # the resumed-from checkpoint stays
 
 
 def test_rerank_killed_while_writing_the_index_rebuilds_it(saved, corpus_file, squad_files, tmp_path):

@@ -30,6 +30,7 @@ from training.trainer import (
     JsonlLogCallback,
     RetrievalTrainer,
     StopOnInterrupt,
+    StopOnNonFiniteLoss,
     bi_encoder_loss,
     cross_encoder_loss,
 )
@@ -112,8 +113,20 @@ def has_complete_checkpoint(output: Path) -> bool:
     return last is not None and checkpoint_is_complete(Path(last))
 
 
-def run_trainer(trainer: RetrievalTrainer, checkpoint: str | None, interrupt: StopOnInterrupt) -> dict:
+def run_trainer(
+    trainer: RetrievalTrainer, checkpoint: str | None, interrupt: StopOnInterrupt, loss_watch: StopOnNonFiniteLoss
+) -> dict:
     trainer.train(resume_from_checkpoint=checkpoint)
+    if loss_watch.diverged:
+        resumed_at = int(checkpoint.rsplit("-", 1)[-1]) if checkpoint else 0
+        for path in Path(trainer.args.output_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
+            if int(path.name.rsplit("-", 1)[-1]) > resumed_at:  # this run's: nothing worth resuming from
+                shutil.rmtree(path)
+        raise UserError(
+            f"training diverged: the loss was NaN or inf at {loss_watch.patience} logged steps in a row (step "
+            f"{trainer.state.global_step}); nothing was saved; try a lower --lr, fp32 (--precision fp32) or "
+            "check the data"
+        )
     # A Ctrl-C during or after the last step stops nothing: the run is complete and is saved as usual.
     if interrupt.interrupted and trainer.state.global_step < trainer.state.max_steps:
         saved = Path(trainer.args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{trainer.state.global_step}"
@@ -219,7 +232,7 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     """Run the Trainer (resuming if asked); return the last validation metrics."""
     output = Path(args.encoder_directory)
     checkpoint = resume_checkpoint(args.resume, output)
-    interrupt = StopOnInterrupt()
+    interrupt, loss_watch = StopOnInterrupt(), StopOnNonFiniteLoss()
     trainer = RetrievalTrainer(
         model=model,
         args=args,
@@ -228,11 +241,11 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
         data_collator=collator,
         loss_function=loss,
         evaluator=evaluator,
-        callbacks=[JsonlLogCallback(output / "log.jsonl"), EpochToCollator(collator), interrupt],
+        callbacks=[JsonlLogCallback(output / "log.jsonl"), EpochToCollator(collator), interrupt, loss_watch],
     )
     if args.quiet:  # no progress bar and no per-step printing; log.jsonl still gets everything
         trainer.remove_callback(PrinterCallback)
-    return run_trainer(trainer, checkpoint, interrupt)
+    return run_trainer(trainer, checkpoint, interrupt, loss_watch)
 
 
 def holds_non_finite_weights(checkpoint: Path) -> bool:

@@ -106,6 +106,27 @@ class EpochToCollator(TrainerCallback):
         self.collator.epoch = math.floor(state.epoch or 0)
 
 
+class StopOnNonFiniteLoss(TrainerCallback):
+    """Stops training once ``patience`` logged losses in a row are NaN or inf: more than the fp16 loss scaler's
+    occasional skipped step, a run that no longer learns (its weights may still be finite: the scaler skips
+    every update). ``diverged`` tells the caller not to save the model."""
+
+    def __init__(self, patience: int = 3):
+        self.patience = patience
+        self.streak = 0
+        self.diverged = False
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        loss = (logs or {}).get("loss")
+        if loss is None:
+            return control
+        self.streak = 0 if math.isfinite(loss) else self.streak + 1
+        if self.streak >= self.patience:
+            self.diverged = True
+            control.should_training_stop = True
+        return control
+
+
 class StopOnInterrupt(TrainerCallback):
     """On Ctrl-C (SIGINT) or SIGTERM: finish the current step, save a checkpoint, stop training."""
 
