@@ -1,15 +1,23 @@
 """Device and numeric precision: which device to run on and which autocast to use there.
 
 ``--precision auto`` picks the fastest precision the device runs well: bf16 on CUDA
-devices that support it (Ampere and newer), else fp16 on CUDA; bf16 on CPUs with
-native bf16 instructions (AVX-512 BF16 or AMX), else fp32. An explicit request
-the device cannot honour falls back with a warning that says which precision is used.
+devices with native bf16 (compute capability 8.0 and newer: A100, RTX 30xx, H100), else
+fp16 on CUDA (V100 7.0, T4 7.5: ``torch.cuda.is_bf16_supported()`` says True there too,
+counting bf16 emulated without tensor cores); bf16 on CPUs with native bf16 instructions
+(AVX-512 BF16 or AMX), else fp32. An explicit request the device cannot honour falls back
+with a warning that says which precision is used.
+
+A training run in one process sees exactly one GPU (``pin_single_gpu``): the Trainer would
+otherwise train on GPU 0 whatever ``--device`` says and wrap the model in ``DataParallel``
+when several are visible. Several GPUs are for ``torchrun``, which gives each rank its own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 import torch
@@ -17,6 +25,47 @@ import torch
 from errors import UserError
 
 PRECISIONS = ("fp32", "fp16", "bf16", "auto")
+NATIVE_BF16 = (8, 0)  # the first compute capability with bf16 tensor cores (Ampere)
+LAUNCHER_VARIABLES = ("LOCAL_RANK", "WORLD_SIZE")  # set by torchrun / accelerate launch for every rank
+
+
+def launched_distributed(environ: Mapping[str, str] = os.environ) -> bool:
+    return any(name in environ for name in LAUNCHER_VARIABLES)
+
+
+def single_gpu_visibility(flag: str, environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """For a run in one process: (the CUDA_VISIBLE_DEVICES that leaves only the GPU ``--device`` names visible,
+    the ``--device`` to use then). (None, flag) leaves things as they are: the CPU, a distributed launch
+    (which assigns each rank its GPU), or a flag that ``resolve_device`` will refuse."""
+    if flag == "cpu" or launched_distributed(environ):
+        return None, flag
+    if flag in ("auto", "cuda"):
+        index, after = 0, flag
+    elif flag.startswith("cuda:") and flag[5:].isdigit():
+        index, after = int(flag[5:]), "cuda:0"
+    else:
+        return None, flag
+    visible = environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return str(index), after
+    ids = [entry.strip() for entry in visible.split(",") if entry.strip()]
+    if index >= len(ids):
+        return None, flag
+    return ids[index], after
+
+
+def pin_single_gpu(flag: str, environ: MutableMapping[str, str] = os.environ) -> str:
+    """Apply ``single_gpu_visibility`` before CUDA initialises; return the ``--device`` to resolve."""
+    visible, after = single_gpu_visibility(flag, environ)
+    if visible is not None:
+        environ["CUDA_VISIBLE_DEVICES"] = visible
+    return after
+
+
+def check_cuda_index(name: str, device: torch.device, count: int) -> None:
+    if device.index is not None and device.index >= count:
+        plural = "device" if count == 1 else "devices"
+        raise UserError(f"--device {name}: this machine has {count} CUDA {plural} (cuda:0 to cuda:{count - 1})")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -31,6 +80,8 @@ def resolve_device(name: str = "auto") -> torch.device:
         raise UserError(f"--device {name}: this toolkit runs on cpu or cuda (expected auto, cpu, cuda or cuda:N)")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise UserError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
+    if device.type == "cuda":
+        check_cuda_index(name, device, torch.cuda.device_count())
     return device
 
 
@@ -45,13 +96,8 @@ def resolve_precision(requested: str, device: torch.device) -> str:
     if requested not in PRECISIONS:
         raise UserError(f"--precision {requested}: expected one of {', '.join(PRECISIONS)}")
     if device.type == "cuda":
-        bf16 = torch.cuda.is_bf16_supported()
-        if requested == "auto":
-            return "bf16" if bf16 else "fp16"
-        if requested == "bf16" and not bf16:
-            warn_fallback("bf16", "fp16", f"{torch.cuda.get_device_name(device)} lacks bf16")
-            return "fp16"
-        return requested
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return cuda_precision(requested, torch.cuda.get_device_capability(index), torch.cuda.get_device_name(index))
     if requested == "auto":
         return "bf16" if cpu_has_bf16() else "fp32"
     if requested == "fp16":
@@ -60,6 +106,18 @@ def resolve_precision(requested: str, device: torch.device) -> str:
     if requested == "bf16" and not cpu_has_bf16():
         warn_fallback("bf16", "fp32", "this CPU has no native bf16 instructions")
         return "fp32"
+    return requested
+
+
+def cuda_precision(requested: str, capability: tuple[int, int], name: str) -> str:
+    """The precision on a CUDA device of compute ``capability``: bf16 only where it is native (8.0 and newer)."""
+    native_bf16 = tuple(capability) >= NATIVE_BF16
+    if requested == "auto":
+        return "bf16" if native_bf16 else "fp16"
+    if requested == "bf16" and not native_bf16:
+        major, minor = capability
+        warn_fallback("bf16", "fp16", f"{name} (compute capability {major}.{minor}) has no native bf16")
+        return "fp16"
     return requested
 
 

@@ -252,11 +252,11 @@ def run_record(args: argparse.Namespace, model_arguments, trainer_arguments) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from runtime import Runtime
+    from runtime import Runtime, pin_single_gpu
     from training.run import train_encoder
 
     model, data, negatives = model_arguments(args), data_arguments(args), negative_arguments(args)
-    runtime = Runtime.resolve(args.device, args.precision)
+    runtime = Runtime.resolve(pin_single_gpu(args.device), args.precision)
     trainer = trainer_arguments(args, runtime, data.validation_data is not None or data.uses_default_data)
     output = train_encoder(model, data, negatives, trainer, run_record(args, model, trainer))
     print(f"saved {args.encoder}-encoder to {output}")

@@ -24,7 +24,7 @@ from encoders.pretrained import (
     TOKENIZER_FILES,
     TRAINING_STATE,
     check_tokenizer_matches,
-    load_pretrained,
+    load_model,
     load_tokenizer,
     read_train_config,
 )
@@ -88,12 +88,12 @@ class BiEncoder(nn.Module):
 
         settings = settings or BiEncoderSettings()
         tokenizer = load_tokenizer(model_name, trust_remote_code=trust_remote_code)
-        question_model = load_pretrained(AutoModel, model_name, trust_remote_code=trust_remote_code)
+        question_model = load_model(AutoModel, model_name, trust_remote_code=trust_remote_code)
         check_tokenizer_matches(tokenizer, question_model, model_name)
         passage_model = (
             question_model
             if settings.shared_encoder
-            else load_pretrained(AutoModel, model_name, trust_remote_code=trust_remote_code)
+            else load_model(AutoModel, model_name, trust_remote_code=trust_remote_code)
         )
         return cls(question_model, passage_model, tokenizer, settings)
 
@@ -198,7 +198,7 @@ class BiEncoder(nn.Module):
         config = read_train_config(directory, "bi", flag, TRAIN_HINT)
         settings = BiEncoderSettings.from_config(config, str(directory / CONFIG_NAME))
         names = ["encoder"] if settings.shared_encoder else ["question_encoder", "passage_encoder"]
-        models = [load_pretrained(AutoModel, directory / name, flag) for name in names]
+        models = [load_model(AutoModel, directory / name, flag) for name in names]
         tokenizer = load_tokenizer(str(directory / names[0]), flag)
         check_tokenizer_matches(tokenizer, models[0], str(directory / names[0]), flag)
         return cls(models[0], models[-1], tokenizer, settings, directory)

@@ -19,7 +19,7 @@ from encoders.pretrained import (
     CONFIG_NAME,
     TRAINING_STATE,
     check_tokenizer_matches,
-    load_pretrained,
+    load_model,
     load_tokenizer,
     read_train_config,
 )
@@ -52,7 +52,7 @@ class CrossEncoder:
         from transformers import AutoModelForSequenceClassification
 
         tokenizer = load_tokenizer(model_name, trust_remote_code=trust_remote_code)
-        model = load_pretrained(
+        model = load_model(
             AutoModelForSequenceClassification, model_name, trust_remote_code=trust_remote_code, num_labels=1
         )
         check_tokenizer_matches(tokenizer, model, model_name)
@@ -66,7 +66,7 @@ class CrossEncoder:
 
         config = read_train_config(directory, "cross", flag, TRAIN_HINT)
         settings = EncoderSettings.from_config(config, str(Path(directory) / CONFIG_NAME))
-        model = load_pretrained(AutoModelForSequenceClassification, directory, flag)
+        model = load_model(AutoModelForSequenceClassification, directory, flag)
         if model.config.num_labels != 1:
             raise UserError(f"{flag} {directory}: expected a one-logit cross-encoder, found {model.config.num_labels}")
         tokenizer = load_tokenizer(str(directory), flag)

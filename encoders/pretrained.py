@@ -37,6 +37,15 @@ def load_pretrained(loader: Any, name: str, flag: str = "--model", trust_remote_
         raise UserError(f"{flag} {name}: cannot load{hint}: {first_line(error)}") from error
 
 
+def load_model(loader: Any, name: str, flag: str = "--model", trust_remote_code: bool = False, **kwargs):
+    """A model with float32 weights, whatever dtype its files store: transformers 5 loads the stored dtype by
+    default, and a model stored in fp16 then cannot train in fp16 ("Attempting to unscale FP16 gradients"), one
+    stored in bf16 would train in pure bf16. Autocast and ``Runtime.prepare`` choose the compute precision."""
+    import torch
+
+    return load_pretrained(loader, name, flag, trust_remote_code, dtype=torch.float32, **kwargs)
+
+
 def load_tokenizer(name: str, flag: str = "--model", trust_remote_code: bool = False):
     """A fast tokenizer (needed for character offsets of passage windows and answers)."""
     from transformers import AutoTokenizer

@@ -55,6 +55,19 @@ def chunk_array(keys: np.ndarray, start: int, end: int, buffer: np.ndarray | Non
     return rows
 
 
+# Scores are float32 on every device: in float16 two scores between 128 and 256 differ by at least 0.125, so
+# near-ties become ties, and the GPU ranking differed from the CPU's. The index may still be stored in float16.
+SCORE_DTYPE = torch.float32
+
+
+def best_first(scores: torch.Tensor, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each row ordered by score, best first, equal scores by passage position: the same order on every device."""
+    by_position = torch.argsort(ids, dim=1)
+    scores, ids = torch.gather(scores, 1, by_position), torch.gather(ids, 1, by_position)
+    order = torch.argsort(scores, dim=1, descending=True, stable=True)
+    return torch.gather(scores, 1, order), torch.gather(ids, 1, order)
+
+
 def exact_search(
     queries: np.ndarray,
     keys: np.ndarray,
@@ -75,17 +88,18 @@ def exact_search(
     all_scores = np.empty((len(queries), k), dtype=np.float32)
     all_ids = np.empty((len(queries), k), dtype=np.int64)
     bounds = chunk_bounds(owners, chunk_size)
-    dtype = torch.float16 if device.type == "cuda" else torch.float32
-    numpy_dtype = np.float16 if device.type == "cuda" else np.float32
     largest = max((end - start for start, end in bounds), default=0)
-    buffer = None if keys.dtype == numpy_dtype else np.empty((largest, keys.shape[1]), dtype=numpy_dtype)
+    # On the CPU keys are converted while read (one reused buffer); a GPU gets them as stored and converts there.
+    convert_on_host = device.type == "cpu" and keys.dtype != np.float32
+    buffer = np.empty((largest, keys.shape[1]), dtype=np.float32) if convert_on_host else None
     for q_start in range(0, len(queries), query_batch_size):
-        query = torch.as_tensor(np.asarray(queries[q_start : q_start + query_batch_size]), dtype=dtype, device=device)
+        query = torch.as_tensor(np.asarray(queries[q_start : q_start + query_batch_size]), dtype=SCORE_DTYPE)
+        query = query.to(device)
         best_scores = torch.full((len(query), 0), float("-inf"), device=device)
         best_ids = torch.empty((len(query), 0), dtype=torch.long, device=device)
         for start, end in bounds:
-            chunk = torch.from_numpy(chunk_array(keys, start, end, buffer)).to(device)
-            window_scores = (query @ chunk.T).float()
+            chunk = torch.from_numpy(chunk_array(keys, start, end, buffer)).to(device).to(SCORE_DTYPE)
+            window_scores = query @ chunk.T
             chunk_owners = torch.as_tensor(owners[start:end], device=device)
             first = int(owners[start])
             span = int(owners[end - 1]) - first + 1
@@ -101,10 +115,10 @@ def exact_search(
             if best_scores.shape[1] > k:
                 keep = torch.topk(best_scores, k, dim=1)
                 best_scores, best_ids = keep.values, torch.gather(best_ids, 1, keep.indices)
-        order = torch.argsort(best_scores, dim=1, descending=True)
+        best_scores, best_ids = best_first(best_scores, best_ids)
         rows = slice(q_start, q_start + len(query))
-        all_scores[rows] = torch.gather(best_scores, 1, order).cpu().numpy()
-        all_ids[rows] = torch.gather(best_ids, 1, order).cpu().numpy()
+        all_scores[rows] = best_scores.cpu().numpy()
+        all_ids[rows] = best_ids.cpu().numpy()
     return all_scores, all_ids
 
 

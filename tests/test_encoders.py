@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import numpy as np
 import pytest
 import torch
+from transformers import AutoTokenizer
 
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
@@ -195,3 +198,16 @@ def test_questions_and_passages_are_cut_at_their_own_lengths(tiny_model):
     short = truncate_text(encoder.tokenizer, [text], 6 - 2)
     np.testing.assert_allclose(encoder.encode([text], "question"), encoder.encode(short, "passage"), atol=1e-6)
     assert not np.allclose(encoder.encode([text], "question"), encoder.encode([text], "passage"), atol=1e-3)
+
+
+def test_a_model_stored_in_fp16_trains_from_fp32_weights(tiny_model, tmp_path):
+    """transformers 5 loads the stored dtype by default; fp16 weights cannot be trained with fp16 autocast."""
+    from transformers import AutoModel
+
+    half = tmp_path / "half"
+    with contextlib.redirect_stderr(io.StringIO()):
+        AutoModel.from_pretrained(tiny_model).half().save_pretrained(half)
+        AutoTokenizer.from_pretrained(tiny_model).save_pretrained(half)
+        bi_encoder, cross_encoder = BiEncoder.build(str(half)), CrossEncoder.build(str(half))
+    assert {parameter.dtype for parameter in bi_encoder.parameters()} == {torch.float32}
+    assert {parameter.dtype for parameter in cross_encoder.model.parameters()} == {torch.float32}

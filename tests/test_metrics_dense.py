@@ -104,3 +104,11 @@ def test_exact_search_best_window_decides():
     scores, ids = exact_search(np.array([[1.0, 0.0]], dtype=np.float32), keys, 2, np.array([0, 0, 1]), chunk_size=1)
     assert ids.tolist() == [[0, 1]]
     np.testing.assert_allclose(scores, [[5.0, 2.0]])
+
+
+def test_equal_scores_come_in_passage_order_across_chunks():
+    """Ties are ordered by passage position, whatever the chunking (the order topk left them in was arbitrary)."""
+    keys = np.ones((40, 8), dtype=np.float16)
+    scores, positions = exact_search(np.ones((3, 8), dtype=np.float32), keys, 40, chunk_size=7)
+    assert positions.tolist() == [list(range(40))] * 3
+    assert scores.dtype == np.float32 and (scores == 8.0).all()

@@ -145,12 +145,12 @@ def test_bf16_on_a_cpu_without_it_falls_back_to_fp32(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_bf16_on_a_gpu_without_it_falls_back_to_fp16(monkeypatch, capsys):
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: False)
-    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *args: "Tesla T4")
-    assert runtime.resolve_precision("bf16", torch.device("cuda")) == "fp16"
-    assert capsys.readouterr().err.strip() == "warning: --precision bf16 falls back to fp16: Tesla T4 lacks bf16"
-    assert runtime.resolve_precision("auto", torch.device("cuda")) == "fp16"
+def test_bf16_on_a_gpu_without_it_falls_back_to_fp16(capsys):
+    assert runtime.cuda_precision("bf16", (7, 5), "Tesla T4") == "fp16"
+    assert capsys.readouterr().err.strip() == (
+        "warning: --precision bf16 falls back to fp16: Tesla T4 (compute capability 7.5) has no native bf16"
+    )
+    assert runtime.cuda_precision("auto", (7, 5), "Tesla T4") == "fp16"
 
 
 def test_fp16_on_the_cpu_falls_back_to_fp32(capsys):

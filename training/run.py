@@ -22,6 +22,7 @@ from errors import UserError
 from file_utils import ensure_writable_directory
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, build_examples, read_negatives_file
+from training.memory import fit_to_gpu
 from training.mining import mine_bm25_negatives, mine_dense_negatives
 from training.previous_run import changes_on_resume, kept_until_replaced, record_run
 from training.settings import DEFAULT_DATA, DataArguments, ModelArguments, NegativeArguments, RetrievalTrainingArguments
@@ -152,6 +153,11 @@ def train_bi_encoder(
         negatives.per_question,
         args.seed,
     )
+    question_batch = args.per_device_train_batch_size
+    passage_batch = question_batch * (1 + negatives.per_question)
+    shapes = [(question_batch, settings.max_query_length), (passage_batch, settings.max_passage_length)]
+    modules = [model.question_model] if model.shared else [model.question_model, model.passage_model]
+    fit_to_gpu(model, modules, model.question_model.config, shapes, args.inference_runtime().device)
     evaluator = None
     if validation is not None:
         evaluator = bi_encoder_evaluator(validation, model.windows(validation.corpus), args.inference_runtime())
@@ -178,6 +184,8 @@ def train_cross_encoder(
     collator = CrossEncoderCollator(
         encoder.tokenizer, windows, encoder.settings.max_pair_length, negatives.group_size, args.seed
     )
+    shapes = [(args.per_device_train_batch_size * negatives.group_size, encoder.settings.max_pair_length)]
+    fit_to_gpu(encoder.model, [encoder.model], encoder.model.config, shapes, args.inference_runtime().device)
     evaluator = None
     if validation is not None:
         validation_windows = encoder.windows(validation.corpus)

@@ -52,6 +52,8 @@ class RetrievalTrainer(Trainer):
 
     def __init__(self, *args, loss_function: Callable, evaluator: Callable | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.args.n_gpu > 1:  # DataParallel: no autocast, unscaled fp16 gradients, question/passage dicts split
+            raise RuntimeError("several GPUs in one process; train.py pins one (runtime.pin_single_gpu), use torchrun")
         self.loss_function = loss_function
         self.evaluator = evaluator
         self.loss_is_scaled_for_ga = False
