@@ -300,12 +300,14 @@ class QABuilder:
         question_id: Any = None,
         title: Any = "",
         answers: Any = None,
-        passage_id: Any = None,
+        document_id: Any = None,
     ) -> None:
         question = require_string(question, self.path, where, "question")
         context = require_string(context, self.path, where, "context")
         title = title if isinstance(title, str) else ""
-        passage = self.corpus.add(context, title, None if passage_id is None else str(passage_id))
+        passage = self.corpus.add(context, title)  # named by its text: the same id in every file
+        if document_id not in (None, ""):  # the data's own id names it too (negatives files use it)
+            self.corpus.aliases.setdefault(str(document_id), passage)
         texts, starts = self.parse_answers(answers, where)
         starts = tuple(self.checked_start(context, text, start) for text, start in zip(texts, starts))
         qid = str(question_id) if question_id not in (None, "") else f"q{len(self.questions)}"
@@ -431,6 +433,7 @@ def records_to_qa(records: Iterable[Mapping], path: Path, columns: ColumnNames) 
             record.get(columns.id),
             record.get(columns.title, ""),
             record.get(columns.answers),
+            record.get(columns.document_id),
         )
     return builder.build()
 

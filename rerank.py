@@ -43,6 +43,9 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--id_column", default="id", help="question id column of tabular queries")
     parser.add_argument("--answers_column", default="answers", help="answers column of tabular queries")
     parser.add_argument(
+        "--document_id_column", default="document_id", help="gold passage id column of tabular queries (optional)"
+    )
+    parser.add_argument(
         "--top_k_retrieval",
         type=positive_int,
         default=defaults.top_k_retrieval,
@@ -195,16 +198,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, model_tokenizer)
 
     corpus = load_corpus(args.corpus)
-    columns = ColumnNames(args.question_column, args.context_column, args.id_column, answers=args.answers_column)
+    columns = ColumnNames(
+        args.question_column,
+        args.context_column,
+        args.id_column,
+        answers=args.answers_column,
+        document_id=args.document_id_column,
+    )
     queries = load_queries(args.queries, columns, split="validation")
     output_directory = ensure_writable_directory(args.output_directory or input_directory / "results")
-    backend = BACKENDS[args.backend]
+    backend, flag = BACKENDS[args.backend], "--input_directory"
     pipeline = Pipeline(
         settings,
         corpus,
         Path(args.index_directory) if args.index_directory else input_directory / "index",
-        backend.load_bi_encoder(bi_directory, runtime, "--input_directory") if settings.dense else None,
-        backend.load_cross_encoder(cross_directory, runtime, "--input_directory") if settings.rerank else None,
+        backend.load_bi_encoder(bi_directory, runtime, flag, args.trust_remote_code) if settings.dense else None,
+        backend.load_cross_encoder(cross_directory, runtime, flag, args.trust_remote_code) if settings.rerank else None,
         tokenizer,
     )
     print(f"corpus: {len(corpus)} passages; queries: {len(queries.questions)}; {runtime.describe()}")

@@ -16,6 +16,7 @@ from cli_args import (
     add_runtime_flags,
     checked_number,
     fraction,
+    max_steps,
     non_negative_float,
     non_negative_int,
     positive_float,
@@ -26,6 +27,11 @@ from errors import UserError, run_cli
 
 DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
 NOT_RECORDED = ("debug", "quiet")  # flags that change how a run reports, not what it trains
+# Flags that only one encoder uses: given to the other, they would do nothing without a word.
+ONLY_FOR = {
+    "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling"),
+    "cross": ("--negatives", "--group_size"),
+}
 
 group_size = checked_number(int, lambda value: value >= 2, "an integer >= 2 (the positive and one negative at least)")
 
@@ -58,6 +64,12 @@ def build_parser() -> ArgumentParser:
     data.add_argument("--context_column", default="context", help="passage column of tabular data")
     data.add_argument("--id_column", default="id", help="question id column of tabular data")
     data.add_argument("--answers_column", default="answers", help="answers column of tabular data (optional)")
+    data.add_argument(
+        "--document_id_column",
+        default="document_id",
+        help="passage id column of tabular data (optional): --hard_negatives/--negatives files may name passages "
+        "by these ids as well as by the hash of their text",
+    )
 
     optimization = parser.add_argument_group("optimization")
     optimization.add_argument("--lr", type=positive_float, default=3e-5, help="peak learning rate (AdamW)")
@@ -66,7 +78,9 @@ def build_parser() -> ArgumentParser:
     )
     optimization.add_argument("--eval_batch_size", type=positive_int, default=128, help="batch size for validation")
     optimization.add_argument("--epochs", type=positive_float, default=3.0, help="training epochs")
-    optimization.add_argument("--max_steps", type=int, default=-1, help="stop after this many steps (-1: no limit)")
+    optimization.add_argument(
+        "--max_steps", type=max_steps, default=-1, help="stop after this many steps (-1: no limit)"
+    )
     optimization.add_argument("--weight_decay", type=non_negative_float, default=0.01, help="AdamW weight decay")
     optimization.add_argument("--gradient_accumulation_steps", type=positive_int, default=1, help="batches per step")
     optimization.add_argument("--warmup_ratio", type=fraction, default=0.1, help="share of steps for linear warmup")
@@ -173,7 +187,11 @@ def data_arguments(args: argparse.Namespace):
     from training.settings import DataArguments
 
     columns = ColumnNames(
-        question=args.question_column, context=args.context_column, id=args.id_column, answers=args.answers_column
+        question=args.question_column,
+        context=args.context_column,
+        id=args.id_column,
+        answers=args.answers_column,
+        document_id=args.document_id_column,
     )
     return DataArguments(args.train_data, args.validation_data, columns)
 
@@ -250,8 +268,21 @@ def run_record(args: argparse.Namespace, model_arguments, trainer_arguments) -> 
     }
 
 
+def warn_unused_flags(argv: Sequence[str], encoder: str) -> None:
+    """One warning line for each flag given that the chosen encoder does not use."""
+    from data_utils import warn
+
+    given = {token.split("=", 1)[0] for token in argv if token.startswith("--")}
+    for other, flags in ONLY_FOR.items():
+        if other != encoder:
+            for flag in sorted(given.intersection(flags)):
+                warn(f"{flag} does nothing with --encoder {encoder} (it is a {other}-encoder flag)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    warn_unused_flags(argv, args.encoder)
     from runtime import Runtime, pin_single_gpu
     from training.run import train_encoder
 

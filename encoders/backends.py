@@ -66,22 +66,23 @@ def check_finite(values: np.ndarray, what: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Backend:
-    """Two loaders: a saved encoder directory (and the flag that named it) -> a prepared encoder."""
+    """Two loaders: a saved encoder directory, the runtime, the flag that named the directory and whether the
+    model may run its own code (``--trust_remote_code``) -> a prepared encoder."""
 
-    load_bi_encoder: Callable[[Path, Runtime, str], PassageEncoder]
-    load_cross_encoder: Callable[[Path, Runtime, str], PairScorer]
+    load_bi_encoder: Callable[[Path, Runtime, str, bool], PassageEncoder]
+    load_cross_encoder: Callable[[Path, Runtime, str, bool], PairScorer]
 
 
-def load_torch_bi_encoder(directory: Path, runtime: Runtime, flag: str) -> PassageEncoder:
+def load_torch_bi_encoder(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool) -> PassageEncoder:
     from encoders.bi_encoder import BiEncoder
 
-    return BiEncoder.load(directory, flag).prepare(runtime)
+    return BiEncoder.load(directory, flag, trust_remote_code).prepare(runtime)
 
 
-def load_torch_cross_encoder(directory: Path, runtime: Runtime, flag: str) -> PairScorer:
+def load_torch_cross_encoder(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool) -> PairScorer:
     from encoders.cross_encoder import CrossEncoder
 
-    return CrossEncoder.load(directory, flag).prepare(runtime)
+    return CrossEncoder.load(directory, flag, trust_remote_code).prepare(runtime)
 
 
 BACKENDS: dict[str, Backend] = {

@@ -191,15 +191,15 @@ class BiEncoder(nn.Module):
             write_json(staging / CONFIG_NAME, config)
 
     @classmethod
-    def load(cls, directory: str | Path, flag: str = "--input_directory") -> BiEncoder:
+    def load(cls, directory: str | Path, flag: str = "--input_directory", trust_remote_code: bool = False) -> BiEncoder:
         from transformers import AutoModel
 
         directory = Path(directory)
         config = read_train_config(directory, "bi", flag, TRAIN_HINT)
         settings = BiEncoderSettings.from_config(config, str(directory / CONFIG_NAME))
         names = ["encoder"] if settings.shared_encoder else ["question_encoder", "passage_encoder"]
-        models = [load_model(AutoModel, directory / name, flag) for name in names]
-        tokenizer = load_tokenizer(str(directory / names[0]), flag)
+        models = [load_model(AutoModel, directory / name, flag, trust_remote_code) for name in names]
+        tokenizer = load_tokenizer(str(directory / names[0]), flag, trust_remote_code)
         check_tokenizer_matches(tokenizer, models[0], str(directory / names[0]), flag)
         return cls(models[0], models[-1], tokenizer, settings, directory)
 

@@ -61,15 +61,17 @@ class CrossEncoder:
         return cls(model, tokenizer, settings)
 
     @classmethod
-    def load(cls, directory: str | Path, flag: str = "--input_directory") -> CrossEncoder:
+    def load(
+        cls, directory: str | Path, flag: str = "--input_directory", trust_remote_code: bool = False
+    ) -> CrossEncoder:
         from transformers import AutoModelForSequenceClassification
 
         config = read_train_config(directory, "cross", flag, TRAIN_HINT)
         settings = EncoderSettings.from_config(config, str(Path(directory) / CONFIG_NAME))
-        model = load_model(AutoModelForSequenceClassification, directory, flag)
+        model = load_model(AutoModelForSequenceClassification, directory, flag, trust_remote_code)
         if model.config.num_labels != 1:
             raise UserError(f"{flag} {directory}: expected a one-logit cross-encoder, found {model.config.num_labels}")
-        tokenizer = load_tokenizer(str(directory), flag)
+        tokenizer = load_tokenizer(str(directory), flag, trust_remote_code)
         check_tokenizer_matches(tokenizer, model, str(directory), flag)
         return cls(model, tokenizer, settings)
 

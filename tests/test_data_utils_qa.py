@@ -190,3 +190,24 @@ def test_non_finite_answer_start_is_located_by_text(tmp_path, start):
     row = json.dumps({"question": "When?", "context": P1, "answers": [{"text": "1392", "answer_start": 0}]})
     path.write_text(row.replace('"answer_start": 0', f'"answer_start": {start}'), encoding="utf-8")
     assert load_qa(path).questions[0].answer_starts == (P1.index("1392"),)
+
+
+def test_the_data_s_document_ids_name_its_passages(tmp_path):
+    """KLUE-MRC style rows carry a document_id: a negatives file written with those ids must match the passages,
+    which keep their text-derived ids (the same in every file).
+    Mutation caught: not passing ``record.get(columns.document_id)`` to the builder."""
+    from training.examples import read_negatives_file
+
+    rows = [
+        {"id": "q1", "question": "what naba?", "context": "the naba was here", "document_id": 9001},
+        {"id": "q2", "question": "where bunobe?", "context": "bunobe of and is", "document_id": "wiki-7"},
+        {"id": "q3", "question": "who subole?", "context": "a subole passage", "document_id": ""},
+    ]
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    data = load_qa(path)
+    assert all(pid.startswith("p") for pid in data.corpus.ids)
+    assert data.corpus["9001"].text == "the naba was here" and data.corpus["wiki-7"].text == "bunobe of and is"
+    negatives = tmp_path / "negatives.jsonl"
+    negatives.write_text('{"id": "q1", "negatives": [9001, "wiki-7"]}\n', encoding="utf-8")
+    assert read_negatives_file(negatives, data, "--hard_negatives") == {"q1": ["9001", "wiki-7"]}

@@ -51,6 +51,10 @@ CASES = [
          ("--seed",)),  # fmt: skip
     Case("mps device", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --device mps", 2,
          ("--device mps",)),  # fmt: skip
+    Case("zero max steps", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --max_steps 0", 2,
+         ("--max_steps", "-1 (no limit) or a positive integer")),  # fmt: skip
+    Case("negative max steps", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --max_steps -5", 2,
+         ("--max_steps", "got -5")),  # fmt: skip
     Case("meta device", "rerank", f"{RERANK} --device meta", 2, ("--device meta", "cpu or cuda")),
     Case("diverging training", "train",
          f"--encoder bi {TRAIN} --output_directory {{saved}} --lr 1e37 --warmup_ratio 0 --max_steps 3", 2,

@@ -3,6 +3,7 @@ index; real signals to real processes, slowed down by the harness so that they l
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -52,8 +53,14 @@ def interrupt_flags(tiny_model: Path, squad_files: dict, output: Path) -> list:
 
 
 def complete_checkpoints(checkpoints: Path) -> list[int]:
-    found = checkpoints.glob("checkpoint-*")
-    return sorted(int(path.name.split("-")[1]) for path in found if (path / "trainer_state.json").is_file())
+    """Steps whose checkpoint has a whole trainer_state.json (the Trainer writes it last, in place: a file that
+    merely exists may still be half written, and a kill then would leave no checkpoint to resume from)."""
+    steps = []
+    for path in checkpoints.glob("checkpoint-*"):
+        with contextlib.suppress(OSError, ValueError):
+            if "global_step" in json.loads((path / "trainer_state.json").read_text(encoding="utf-8")):
+                steps.append(int(path.name.split("-")[1]))
+    return sorted(steps)
 
 
 @pytest.fixture(scope="module")

@@ -37,9 +37,8 @@ def build_examples(
         spans = windows.spans_of(positive)
         index = window_with_answer(spans, question.answer_starts, question.answers)
         listed = (negatives or {}).get(question.id, [])
-        negative_ids = tuple(
-            data.corpus[pid].id for pid in listed if pid in data.corpus and pid not in question.gold_ids
-        )
+        kept = (data.corpus[pid].id for pid in listed if pid in data.corpus)  # an alias becomes its passage's id
+        negative_ids = tuple(pid for pid in kept if pid not in question.gold_ids)
         examples.append(
             TrainingExample(
                 question.id,

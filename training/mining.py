@@ -58,12 +58,15 @@ def cached_negatives(index_directory: Path, index_fingerprint: str, data: QAData
     return negatives
 
 
-def mine_dense_negatives(bi_directory: Path, data: QAData, depth: int, runtime: Runtime) -> dict[str, list[str]]:
+def mine_dense_negatives(
+    bi_directory: Path, data: QAData, depth: int, runtime: Runtime, trust_remote_code: bool = False
+) -> dict[str, list[str]]:
     """Question id -> up to ``depth`` hard negative passage ids from the bi-encoder in ``bi_directory``."""
     from encoders.bi_encoder import BiEncoder
 
     # fp32 weights under autocast, as mining has always run: casting them (as rerank.py does) mines other lists
-    bi_encoder = BiEncoder.load(bi_directory, "--negatives_from").prepare(runtime, cast_weights=False)
+    bi_encoder = BiEncoder.load(bi_directory, "--negatives_from", trust_remote_code)
+    bi_encoder.prepare(runtime, cast_weights=False)
     index_directory = bi_directory.parent / "index" / f"mining-{data.corpus.fingerprint()[:16]}"
     retriever, reused = open_dense_retriever(bi_encoder, data.corpus, index_directory)
     print(f"mining: {'reused' if reused else 'built'} the index of the training passages in {index_directory}")

@@ -13,11 +13,10 @@ them and refuses to continue a run under other settings unless told to (``--allo
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from data_utils import warn
@@ -40,37 +39,57 @@ def remove_stale_asides(directory: Path, host: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def kept_until_replaced(directory: Path, fresh: bool, replaced: Callable[[], bool]) -> Iterator[None]:
-    """Move the previous run's state aside for a fresh run; restore it if the block fails before ``replaced()``
-    (the new run saved a checkpoint), delete it otherwise. A resumed run (``fresh`` False) keeps it in place."""
-    if not fresh:
-        yield
-        return
-    remove_stale_asides(directory, HOST)
-    aside = directory / aside_name(HOST, os.getpid())
-    previous = [name for name in STATE if (directory / name).exists()]
-    if previous:
-        aside.mkdir(parents=True, exist_ok=True)
-        kept = " and ".join(previous)
-        print(f"note: starting afresh; the previous run's {kept} are kept aside until this run replaces them")
-        for name in previous:
-            os.replace(directory / name, aside / name)
-    try:
-        yield
-    except BaseException:
-        if previous and not replaced():
+class PreviousRun:
+    """A fresh run's predecessor, in a ``with`` block around training and the final save: ``set_aside()`` (called
+    right before the first training step, so that a run failing on its data touches nothing) moves its state
+    aside; leaving the block restores it if the block failed before ``replaced()`` (the new run saved a
+    checkpoint of its own), else deletes it. A resumed run (``fresh`` False) leaves everything in place."""
+
+    def __init__(self, directory: Path, fresh: bool, replaced: Callable[[], bool]):
+        self.directory = directory
+        self.fresh = fresh
+        self.replaced = replaced
+        self.aside = directory / aside_name(HOST, os.getpid())
+        self.previous: list[str] = []
+        self.started = False
+
+    def set_aside(self) -> None:
+        if not self.fresh or self.started:
+            return
+        self.started = True
+        remove_stale_asides(self.directory, HOST)
+        self.previous = [name for name in STATE if (self.directory / name).exists()]
+        if self.previous:
+            self.aside.mkdir(parents=True, exist_ok=True)
+            kept = " and ".join(self.previous)
+            print(f"note: starting afresh; the previous run's {kept} are kept aside until this run replaces them")
+            for name in self.previous:
+                os.replace(self.directory / name, self.aside / name)
+
+    def __enter__(self) -> PreviousRun:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if self.started and error is not None and self.previous and not self.replaced() and not self.restore():
+            return False  # could not put it back: it stays aside, and the warning said where
+        if self.started:
+            shutil.rmtree(self.aside, ignore_errors=True)
+        return False
+
+    def restore(self) -> bool:
+        try:
             for name in STATE:
-                target = directory / name
+                target = self.directory / name
                 if target.is_dir():
                     shutil.rmtree(target)
                 else:
                     target.unlink(missing_ok=True)
-            for name in previous:
-                os.replace(aside / name, directory / name)
-        shutil.rmtree(aside, ignore_errors=True)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
+            for name in self.previous:
+                os.replace(self.aside / name, self.directory / name)
+        except OSError as problem:
+            warn(f"could not put the previous run's {' and '.join(self.previous)} back ({problem}); see {self.aside}")
+            return False
+        return True
 
 
 RUN_RECORD = "run_config.json"  # in checkpoints/: the settings of the run that wrote them

@@ -7,24 +7,25 @@
 
 from __future__ import annotations
 
-import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 from transformers import PrinterCallback, set_seed
-from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from data_utils import QAData, load_qa, warn
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
 from errors import UserError
 from file_utils import ensure_writable_directory
+from training.checkpoints import has_complete_checkpoint, holds_non_finite_weights, resume_checkpoint
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, build_examples, read_negatives_file
 from training.memory import fit_to_gpu
 from training.mining import mine_bm25_negatives, mine_dense_negatives
-from training.previous_run import changes_on_resume, kept_until_replaced, record_run
+from training.previous_run import PreviousRun, changes_on_resume, record_run
 from training.settings import DEFAULT_DATA, DataArguments, ModelArguments, NegativeArguments, RetrievalTrainingArguments
 from training.trainer import (
     EpochToCollator,
@@ -46,72 +47,6 @@ def load_training_data(data: DataArguments) -> tuple[QAData, QAData | None]:
             return train, None
         return train, load_qa(DEFAULT_DATA, data.columns, split="validation", flag="--validation_data")
     return train, load_qa(data.validation_data, data.columns, split="validation", flag="--validation_data")
-
-
-# What the Trainer reads from a checkpoint's trainer_state.json when it resumes, and the types it expects.
-STATE_FIELDS = {
-    "global_step": (int, "an integer"),
-    "max_steps": (int, "an integer"),
-    "epoch": (int | float, "a number"),
-    "log_history": (list, "a list"),
-}
-
-
-def checkpoint_is_complete(checkpoint: Path) -> bool:
-    """The Trainer writes ``trainer_state.json`` last: a checkpoint without a readable one was cut short.
-    A readable one whose fields are damaged is the user's to look at, not ours to delete: a UserError."""
-    path = checkpoint / "trainer_state.json"
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(state, dict) or "global_step" not in state:
-        return False
-    for field, (expected, described) in STATE_FIELDS.items():
-        value = state.get(field)
-        if not isinstance(value, expected) or isinstance(value, bool):
-            found = "nothing" if value is None else type(value).__name__
-            raise UserError(
-                f"--resume: {path}: field '{field}' must be {described}, found {found}; "
-                f"the checkpoint is damaged: remove {checkpoint} to resume from an earlier one"
-            )
-    if not all(isinstance(entry, dict) for entry in state["log_history"]):
-        raise UserError(f"--resume: {path}: field 'log_history' must be a list of objects; remove {checkpoint}")
-    return True
-
-
-def last_complete_checkpoint(checkpoints: Path) -> str | None:
-    """The newest complete checkpoint; newer ones left incomplete by a killed run are removed."""
-    found = []
-    for path in checkpoints.iterdir() if checkpoints.is_dir() else ():
-        step = path.name.removeprefix(f"{PREFIX_CHECKPOINT_DIR}-")
-        if path.is_dir() and step.isdigit():
-            found.append((int(step), path))
-    for _, path in sorted(found, reverse=True):
-        if checkpoint_is_complete(path):
-            return str(path)
-        warn(f"--resume: {path} is incomplete (the run stopped while saving it); removing it")
-        shutil.rmtree(path)
-    return None
-
-
-def resume_checkpoint(resume: bool, output: Path) -> str | None:
-    """The last checkpoint for ``--resume`` (None for a fresh run, whose predecessor ``kept_until_replaced``
-    has moved aside)."""
-    if not resume:
-        return None
-    checkpoints = output / "checkpoints"
-    last = last_complete_checkpoint(checkpoints)
-    if last is None:
-        raise UserError(f"--resume: no checkpoint in {checkpoints}; run without --resume to start afresh")
-    print(f"resuming from {last}")
-    return last
-
-
-def has_complete_checkpoint(output: Path) -> bool:
-    checkpoints = output / "checkpoints"
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
-    return last is not None and checkpoint_is_complete(Path(last))
 
 
 def run_trainer(
@@ -137,13 +72,17 @@ def run_trainer(
 
 
 def train_bi_encoder(
-    model_args: ModelArguments, data: DataArguments, negatives: NegativeArguments, args: RetrievalTrainingArguments
+    model_args: ModelArguments,
+    data: DataArguments,
+    negatives: NegativeArguments,
+    args: RetrievalTrainingArguments,
+    start: Callable[[], None],
 ) -> tuple[BiEncoder, QAData, dict]:
     train, validation = load_training_data(data)
     set_seed(args.seed)
     model = BiEncoder.build(model_args.model, model_args.settings, model_args.trust_remote_code)
     windows = model.windows(train.corpus).prepare()
-    examples = build_examples(train, windows, load_negatives(negatives, train, model_args.model, args))
+    examples = build_examples(train, windows, load_negatives(negatives, train, model_args, args))
     settings = model.settings
     collator = BiEncoderCollator(
         model.tokenizer,
@@ -162,12 +101,16 @@ def train_bi_encoder(
     if validation is not None:
         evaluator = bi_encoder_evaluator(validation, model.windows(validation.corpus), args.inference_runtime())
     loss = bi_encoder_loss(model_args.loss)
-    metrics = fit(args, model, examples, collator, loss, evaluator, validation)
+    metrics = fit(args, model, examples, collator, loss, evaluator, validation, start)
     return model, train, metrics
 
 
 def train_cross_encoder(
-    model_args: ModelArguments, data: DataArguments, negatives: NegativeArguments, args: RetrievalTrainingArguments
+    model_args: ModelArguments,
+    data: DataArguments,
+    negatives: NegativeArguments,
+    args: RetrievalTrainingArguments,
+    start: Callable[[], None],
 ) -> tuple[CrossEncoder, QAData, dict]:
     train, validation = load_training_data(data)
     set_seed(args.seed)
@@ -179,7 +122,7 @@ def train_cross_encoder(
             f"give each group at most {batch_size - 1} negatives"
         )
     windows = encoder.windows(train.corpus).prepare()
-    examples = build_examples(train, windows, load_negatives(negatives, train, model_args.model, args))
+    examples = build_examples(train, windows, load_negatives(negatives, train, model_args, args))
     examples = truncate_questions(examples, encoder)
     collator = CrossEncoderCollator(
         encoder.tokenizer, windows, encoder.settings.max_pair_length, negatives.group_size, args.seed
@@ -193,7 +136,7 @@ def train_cross_encoder(
             validation, validation_windows, encoder, negatives.group_size, args.inference_runtime(), args.seed
         )
     loss = cross_encoder_loss(model_args.loss)
-    metrics = fit(args, encoder.model, examples, collator, loss, evaluator, validation)
+    metrics = fit(args, encoder.model, examples, collator, loss, evaluator, validation, start)
     top1, chance = metrics.get("eval_top1"), metrics.get("eval_chance_top1")
     if top1 is not None and chance is not None and no_better_than_chance(top1, chance, len(validation.questions)):
         warn(
@@ -206,7 +149,7 @@ def train_cross_encoder(
 
 
 def load_negatives(
-    negatives: NegativeArguments, train: QAData, model_name: str, args: RetrievalTrainingArguments
+    negatives: NegativeArguments, train: QAData, model_args: ModelArguments, args: RetrievalTrainingArguments
 ) -> dict[str, list[str]] | None:
     """Negatives per question: none (``in-batch``), mined by BM25 (``bm25``) or by a trained bi-encoder
     (``dense``), or read from a file."""
@@ -215,7 +158,7 @@ def load_negatives(
     if negatives.source == "bm25":
         from retrieval.bm25_tokenizers import make_tokenizer
 
-        tokenizer = make_tokenizer(negatives.bm25_tokenizer, negatives.bm25_ngram, model_name)
+        tokenizer = make_tokenizer(negatives.bm25_tokenizer, negatives.bm25_ngram, model_args.model)
         return mine_bm25_negatives(args.output_root / "index", train, negatives.mine_depth, tokenizer)
     if negatives.source == "dense":
         bi_directory = Path(negatives.negatives_from or args.output_root) / "bi_encoder"
@@ -224,7 +167,8 @@ def load_negatives(
                 f"{negatives.flag} dense: no bi-encoder in {bi_directory.parent}; train one first "
                 f"(python train.py --encoder bi --output_directory {bi_directory.parent}) or pass --negatives_from DIR"
             )
-        return mine_dense_negatives(bi_directory, train, negatives.mine_depth, args.inference_runtime())
+        runtime, trust = args.inference_runtime(), model_args.trust_remote_code
+        return mine_dense_negatives(bi_directory, train, negatives.mine_depth, runtime, trust)
     return read_negatives_file(negatives.source, train, negatives.flag)
 
 
@@ -236,8 +180,9 @@ def truncate_questions(examples: list[TrainingExample], encoder: CrossEncoder) -
     ]
 
 
-def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evaluator, validation) -> dict:
-    """Run the Trainer (resuming if asked); return the last validation metrics."""
+def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evaluator, validation, start) -> dict:
+    """Run the Trainer (resuming if asked; ``start()`` right before it trains); return the last validation
+    metrics."""
     output = Path(args.encoder_directory)
     checkpoint = resume_checkpoint(args.resume, output)
     interrupt, loss_watch = StopOnInterrupt(), StopOnNonFiniteLoss()
@@ -253,18 +198,8 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     )
     if args.quiet:  # no progress bar and no per-step printing; log.jsonl still gets everything
         trainer.remove_callback(PrinterCallback)
+    start()
     return run_trainer(trainer, checkpoint, interrupt, loss_watch)
-
-
-def holds_non_finite_weights(checkpoint: Path) -> bool:
-    from safetensors.torch import load_file
-
-    return any(
-        not torch.isfinite(tensor).all()
-        for weights in checkpoint.glob("*.safetensors")
-        for tensor in load_file(weights).values()
-        if tensor.is_floating_point()
-    )
 
 
 def check_finite(model: torch.nn.Module, output: Path) -> None:
@@ -296,13 +231,18 @@ def train_encoder(
     ensure_writable_directory(args.output_root)
     output = ensure_writable_directory(args.encoder_directory)
     train = train_bi_encoder if model_args.encoder == "bi" else train_cross_encoder
-    with kept_until_replaced(output, fresh=not args.resume, replaced=lambda: has_complete_checkpoint(output)):
-        if args.resume:
-            changed = changes_on_resume(output, run_record, args.allow_changed_settings)
-            run_record = {**run_record, **({"changed_on_resume": changed} if changed else {})}
-        else:
+    if args.resume:
+        changed = changes_on_resume(output, run_record, args.allow_changed_settings)
+        run_record = {**run_record, **({"changed_on_resume": changed} if changed else {})}
+    previous = PreviousRun(output, fresh=not args.resume, replaced=lambda: has_complete_checkpoint(output))
+
+    def start() -> None:  # right before the first step: a run that fails on its data or model touches nothing
+        previous.set_aside()
+        if not args.resume:
             record_run(output, run_record)
-        encoder, train_data, metrics = train(model_args, data, negatives, args)
+
+    with previous:
+        encoder, train_data, metrics = train(model_args, data, negatives, args, start)
         check_finite(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output)
         record = {**run_record, "train_data_fingerprint": train_data.fingerprint(), "final_metrics": metrics}
         encoder.save(output, record)

@@ -2,8 +2,9 @@
 
 Bi-encoder: every validation question against every validation passage (each
 passage scored by its best window), top-1/5/20 and MRR@10. Cross-encoder: each
-question's positive window among G candidates (itself + G-1 passages drawn once,
-with a fixed seed, so every epoch is scored on the same groups), and ``chance_top1``, the top-1 of
+question's positive window among G candidates (itself + a random window of each of
+G-1 passages, drawn once with a fixed seed, so every epoch is scored on the same
+groups), and ``chance_top1``, the top-1 of
 guessing (1/G, more where a small corpus gives fewer candidates).
 """
 
@@ -56,9 +57,15 @@ def bi_encoder_evaluator(
     return evaluate
 
 
-def cross_encoder_evaluator(
-    data: QAData, windows: WindowedCorpus, encoder: CrossEncoder, group_size: int, runtime: Runtime, seed: int
-) -> Callable[[torch.nn.Module], dict[str, float]]:
+def validation_groups(
+    data: QAData, windows: WindowedCorpus, group_size: int, seed: int
+) -> tuple[list[str], list[str], list[list[str]], list[set[str]]]:
+    """(questions, passages: one pair per candidate, the candidate ids of each group, each group's gold id).
+
+    Each group is the positive window and ``group_size - 1`` other passages drawn once with ``seed``; a
+    negative is a random window of its passage, as training draws them: first windows only would let a
+    model that learned "the answer is not in an opening" look like one that ranks.
+    """
     rng = random.Random(seed)
     ids = data.corpus.ids
     questions, passages, groups, golds = [], [], [], []
@@ -66,13 +73,19 @@ def cross_encoder_evaluator(
         drawn = rng.sample(range(len(ids)), min(len(ids), group_size - 1 + len(example.gold_ids)))
         negatives = [ids[i] for i in drawn if ids[i] not in example.gold_ids][: group_size - 1]
         candidates = [(example.positive_id, example.positive_text)]
-        candidates += [(pid, windows.window(pid)) for pid in negatives]
+        candidates += [(pid, windows.random_window(pid, rng)) for pid in negatives]
         rng.shuffle(candidates)  # ties must not favour the positive
         questions += [example.question] * len(candidates)
         passages += [text for _, text in candidates]
         groups.append([pid for pid, _ in candidates])
         golds.append({example.positive_id})
+    return questions, passages, groups, golds
 
+
+def cross_encoder_evaluator(
+    data: QAData, windows: WindowedCorpus, encoder: CrossEncoder, group_size: int, runtime: Runtime, seed: int
+) -> Callable[[torch.nn.Module], dict[str, float]]:
+    questions, passages, groups, golds = validation_groups(data, windows, group_size, seed)
     chance_top1 = sum(1.0 / len(group) for group in groups) / max(len(groups), 1)
 
     def evaluate(model: torch.nn.Module) -> dict[str, float]:
