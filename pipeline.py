@@ -55,6 +55,7 @@ class PipelineSettings:
     fusion: str = "minmax"
     fusion_weight: float = 0.5
     window_pooling: str = "max"
+    index: str = "exact"  # a key of retrieval.dense.DENSE_INDEXES
     index_dtype: str = "float16"
     rebuild_index: bool = False
 
@@ -138,15 +139,17 @@ class Pipeline:
 
     def dense_stage(self, questions: list[str]) -> list[Ranking]:
         with timed("index", self.timings):
+            kind = self.settings.index
             retriever, reused = open_dense_retriever(
                 self.bi_encoder,
                 self.corpus,
-                self.index_root / "dense",
+                self.index_root / ("dense" if kind == "exact" else f"dense-{kind}"),
                 self.settings.index_dtype,
                 self.settings.rebuild_index,
+                kind,
             )
             how = "reused the saved index" if reused else "built"
-            print(f"index: {how} ({len(retriever.index.embeddings)} windows)")
+            print(f"index: {how} ({len(retriever.index.owners)} windows)")
         with timed("retrieve", self.timings):
             return retriever.search(questions, self.depth)
 

@@ -19,6 +19,7 @@ def build_parser() -> ArgumentParser:
     from encoders.backends import BACKENDS
     from pipeline import PipelineSettings
     from reranking import WINDOW_POOLINGS
+    from retrieval.dense import DENSE_INDEXES
 
     defaults = PipelineSettings()
     parser = ArgumentParser(
@@ -73,10 +74,16 @@ def build_parser() -> ArgumentParser:
         "--index_directory", default=None, help="where the indexes are kept (default: INPUT_DIRECTORY/index/)"
     )
     parser.add_argument(
+        "--index",
+        choices=list(DENSE_INDEXES),
+        default=defaults.index,
+        help="dense index: exact (chunked exact search, memory-mapped) or faiss-flat (FAISS IndexFlatIP, exact)",
+    )
+    parser.add_argument(
         "--index_dtype",
         choices=["float16", "float32"],
         default=defaults.index_dtype,
-        help="storage type of passage vectors",
+        help="storage type of passage vectors (exact index; faiss-flat stores float32)",
     )
     parser.add_argument(
         "--output_directory", default=None, help="where results are written (default: INPUT_DIRECTORY/results/)"
@@ -138,6 +145,7 @@ def pipeline_settings(args: argparse.Namespace):
         fusion=args.fusion,
         fusion_weight=args.fusion_weight,
         window_pooling=args.window_pooling,
+        index=args.index,
         index_dtype=args.index_dtype,
         rebuild_index=args.rebuild_index,
     )

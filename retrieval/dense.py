@@ -14,9 +14,10 @@ corpus, dtype) matches and builds it otherwise.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -24,6 +25,7 @@ import torch
 from encoders.backends import check_finite
 from file_utils import atomic_directory, write_json
 from fingerprints import combine
+from retrieval.faiss_index import FaissFlatIndex
 from retrieval.index import load_or_build
 from retrieval.ranking import Ranking, rankings_from
 
@@ -200,25 +202,52 @@ class DenseRetriever:
         return self.index.search(vectors, k)
 
 
-def build_dense_index(encoder: PassageEncoder, corpus: Corpus, dtype: str, fingerprint: str) -> DenseIndex:
+@dataclass(frozen=True)
+class DenseIndexKind:
+    """How one kind of dense index is built from window vectors and loaded back (None when stale)."""
+
+    build: Callable[[np.ndarray, np.ndarray, list[str], str, torch.device], Any]
+    load: Callable[[Path, str, torch.device], Any]
+    dtype: str | None = None  # the storage type it always uses; None: --index_dtype's
+
+
+# ``rerank.py --index`` choices: a new dense index is one module and one line here.
+DENSE_INDEXES = {
+    "exact": DenseIndexKind(DenseIndex, DenseIndex.load),
+    "faiss-flat": DenseIndexKind(
+        lambda vectors, owners, ids, fingerprint, device: FaissFlatIndex.build(vectors, owners, ids, fingerprint),
+        lambda directory, fingerprint, device: FaissFlatIndex.load(directory, fingerprint),
+        dtype="float32",
+    ),
+}
+
+
+def build_dense_index(encoder: PassageEncoder, corpus: Corpus, kind: DenseIndexKind, dtype: str, fingerprint: str):
     """Embed every window of every passage with the passage encoder."""
     texts, owners = encoder.windows(corpus).all_windows()
     vectors = check_finite(encoder.encode(texts, "passage", description="index"), "the bi-encoder's passage vectors")
     owners = np.asarray(owners, dtype=np.int64)
-    return DenseIndex(vectors.astype(dtype), owners, corpus.ids, fingerprint, encoder.runtime.device)
+    return kind.build(vectors.astype(dtype), owners, corpus.ids, fingerprint, encoder.runtime.device)
 
 
 def open_dense_retriever(
-    encoder: PassageEncoder, corpus: Corpus, directory: Path, dtype: str = "float16", rebuild: bool = False
+    encoder: PassageEncoder,
+    corpus: Corpus,
+    directory: Path,
+    dtype: str = "float16",
+    rebuild: bool = False,
+    kind: str = "exact",
 ) -> tuple[DenseRetriever, bool]:
     """A retriever over the saved index in ``directory`` if it is fresh, else over a new one (saved there).
     The index is searched on the encoder's device. Returns (retriever, reused)."""
-    fingerprint = combine(encoder=encoder.passage_fingerprint(), corpus=corpus.fingerprint(), dtype=dtype)
+    spec = DENSE_INDEXES[kind]
+    dtype = spec.dtype or dtype
+    fingerprint = combine(encoder=encoder.passage_fingerprint(), corpus=corpus.fingerprint(), dtype=dtype, kind=kind)
     device = encoder.runtime.device
     index, reused = load_or_build(
         directory,
-        lambda: DenseIndex.load(directory, fingerprint, device),
-        lambda: build_dense_index(encoder, corpus, dtype, fingerprint),
+        lambda: spec.load(directory, fingerprint, device),
+        lambda: build_dense_index(encoder, corpus, spec, dtype, fingerprint),
         rebuild,
         "index",
         "encoder, tokenizer, pooling, corpus or lengths",

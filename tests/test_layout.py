@@ -79,7 +79,11 @@ def test_a_loss_added_to_its_registry_is_a_train_choice(monkeypatch):
 
 @pytest.mark.parametrize(
     ("module", "registry", "flag"),
-    [("encoders.backends", "BACKENDS", "--backend"), ("reranking", "WINDOW_POOLINGS", "--window_pooling")],
+    [
+        ("encoders.backends", "BACKENDS", "--backend"),
+        ("reranking", "WINDOW_POOLINGS", "--window_pooling"),
+        ("retrieval.dense", "DENSE_INDEXES", "--index"),
+    ],
 )
 def test_rerank_choices_come_from_the_registries(monkeypatch, module, registry, flag):
     import importlib

@@ -31,6 +31,11 @@ def aside_name(host: str, pid: int) -> str:
     return f"{PREFIX}{host}-{pid}"
 
 
+def has_content(path: Path) -> bool:
+    """A file, or a directory with something in it (an empty checkpoints/ is nothing to keep)."""
+    return path.is_file() or (path.is_dir() and any(path.iterdir()))
+
+
 def remove_stale_asides(directory: Path, host: str) -> None:
     """Aside directories of this host's runs that were killed before they could clean up."""
     for path in directory.glob(aside_name(host, 0)[:-1] + "*"):
@@ -58,7 +63,7 @@ class PreviousRun:
             return
         self.started = True
         remove_stale_asides(self.directory, HOST)
-        self.previous = [name for name in STATE if (self.directory / name).exists()]
+        self.previous = [name for name in STATE if has_content(self.directory / name)]
         if self.previous:
             self.aside.mkdir(parents=True, exist_ok=True)
             kept = " and ".join(self.previous)

@@ -185,6 +185,7 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     metrics."""
     output = Path(args.encoder_directory)
     checkpoint = resume_checkpoint(args.resume, output)
+    start()
     interrupt, loss_watch = StopOnInterrupt(), StopOnNonFiniteLoss()
     trainer = RetrievalTrainer(
         model=model,
@@ -198,7 +199,6 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     )
     if args.quiet:  # no progress bar and no per-step printing; log.jsonl still gets everything
         trainer.remove_callback(PrinterCallback)
-    start()
     return run_trainer(trainer, checkpoint, interrupt, loss_watch)
 
 
