@@ -4,8 +4,9 @@ A run without ``--resume`` starts a new ``checkpoints/`` and ``log.jsonl``, but 
 are only moved aside (``.previous-run-<host>-<pid>/`` in the encoder directory), not deleted:
 if the new run fails before it has saved a model or a checkpoint of its own, they are moved
 back; once it has, they are deleted. A run killed outright (SIGKILL, power loss) leaves its
-aside directory behind; the next fresh run on the same host removes those whose process is gone
-(a directory of another host, on a shared filesystem, may belong to a live run and is left alone).
+aside directory behind; the next run in that directory on the same host puts it back if the killed
+run had no checkpoint of its own yet, and removes it otherwise (a directory of another host, on a
+shared filesystem, may belong to a live run and is left alone).
 
 A fresh run also records its settings beside its checkpoints; ``--resume`` compares its own with
 them and refuses to continue a run under other settings unless told to (``--allow_changed_settings``).
@@ -36,12 +37,28 @@ def has_content(path: Path) -> bool:
     return path.is_file() or (path.is_dir() and any(path.iterdir()))
 
 
-def remove_stale_asides(directory: Path, host: str) -> None:
-    """Aside directories of this host's runs that were killed before they could clean up."""
-    for path in directory.glob(aside_name(host, 0)[:-1] + "*"):
+def recover_killed_runs(directory: Path, replaced: Callable[[], bool]) -> None:
+    """Aside directories of this host's runs that were killed before they could clean up: their content goes
+    back in place if the killed run had not replaced it yet (``replaced()`` False: no complete checkpoint of
+    its own), else they are removed."""
+    for path in sorted(directory.glob(aside_name(HOST, 0)[:-1] + "*")):
         pid = path.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and process_is_gone(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
+        if not (pid.isdigit() and int(pid) != os.getpid() and process_is_gone(int(pid))):
+            continue
+        if not replaced():
+            for name in STATE:
+                if (path / name).exists():
+                    remove(directory / name)
+                    os.replace(path / name, directory / name)
+            warn(f"a killed run had set the previous run's checkpoints and log aside in {path}; put them back")
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 class PreviousRun:
@@ -62,7 +79,6 @@ class PreviousRun:
         if not self.fresh or self.started:
             return
         self.started = True
-        remove_stale_asides(self.directory, HOST)
         self.previous = [name for name in STATE if has_content(self.directory / name)]
         if self.previous:
             self.aside.mkdir(parents=True, exist_ok=True)
@@ -84,11 +100,7 @@ class PreviousRun:
     def restore(self) -> bool:
         try:
             for name in STATE:
-                target = self.directory / name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                else:
-                    target.unlink(missing_ok=True)
+                remove(self.directory / name)
             for name in self.previous:
                 os.replace(self.aside / name, self.directory / name)
         except OSError as problem:

@@ -25,7 +25,7 @@ from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, build_examples, read_negatives_file
 from training.memory import fit_to_gpu
 from training.mining import mine_bm25_negatives, mine_dense_negatives
-from training.previous_run import PreviousRun, changes_on_resume, record_run
+from training.previous_run import PreviousRun, changes_on_resume, record_run, recover_killed_runs
 from training.settings import DEFAULT_DATA, DataArguments, ModelArguments, NegativeArguments, RetrievalTrainingArguments
 from training.trainer import (
     EpochToCollator,
@@ -231,6 +231,7 @@ def train_encoder(
     ensure_writable_directory(args.output_root)
     output = ensure_writable_directory(args.encoder_directory)
     train = train_bi_encoder if model_args.encoder == "bi" else train_cross_encoder
+    recover_killed_runs(output, replaced=lambda: has_complete_checkpoint(output))
     if args.resume:
         changed = changes_on_resume(output, run_record, args.allow_changed_settings)
         run_record = {**run_record, **({"changed_on_resume": changed} if changed else {})}
