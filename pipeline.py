@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_utils import Corpus, warn
@@ -26,6 +26,7 @@ from encoders.backends import PairScorer, PassageEncoder
 from reranking import rerank
 from retrieval.bm25 import open_bm25_index
 from retrieval.dense import open_dense_retriever
+from retrieval.faiss_index import FaissOptions
 from retrieval.fusion import fuse_all
 from retrieval.ranking import Ranking, head, reorder, union
 
@@ -56,6 +57,7 @@ class PipelineSettings:
     fusion_weight: float = 0.5
     window_pooling: str = "max"
     index: str = "exact"  # a key of retrieval.dense.DENSE_INDEXES
+    faiss: FaissOptions = field(default_factory=FaissOptions)  # knobs of the ivfpq and hnsw indexes
     index_dtype: str = "float16"
     rebuild_index: bool = False
 
@@ -147,6 +149,7 @@ class Pipeline:
                 self.settings.index_dtype,
                 self.settings.rebuild_index,
                 kind,
+                self.settings.faiss,
             )
             how = "reused the saved index" if reused else "built"
             print(f"index: {how} ({len(retriever.index.owners)} windows)")

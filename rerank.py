@@ -11,7 +11,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli_args import ArgumentParser, add_bm25_tokenizer_flags, add_runtime_flags, positive_int, unit_interval
+from cli_args import (
+    ArgumentParser,
+    add_bm25_tokenizer_flags,
+    add_runtime_flags,
+    non_negative_int,
+    positive_int,
+    unit_interval,
+)
 from errors import UserError, run_cli
 
 
@@ -77,8 +84,10 @@ def build_parser() -> ArgumentParser:
         "--index",
         choices=list(DENSE_INDEXES),
         default=defaults.index,
-        help="dense index: exact (chunked exact search, memory-mapped) or faiss-flat (FAISS IndexFlatIP, exact)",
+        help="dense index: exact (chunked exact search, memory-mapped), faiss-flat (FAISS IndexFlatIP, exact), "
+        "ivfpq (FAISS IVF-PQ: compressed, approximate) or hnsw (FAISS HNSW graph, approximate)",
     )
+    add_faiss_flags(parser)
     parser.add_argument(
         "--index_dtype",
         choices=["float16", "float32"],
@@ -97,6 +106,28 @@ def build_parser() -> ArgumentParser:
     add_first_stage_flags(parser, defaults)
     add_runtime_flags(parser)
     return parser
+
+
+def add_faiss_flags(parser: argparse.ArgumentParser) -> None:
+    from retrieval.faiss_index import FaissOptions
+
+    defaults = FaissOptions()
+    group = parser.add_argument_group("FAISS indexes (--index ivfpq or hnsw)")
+    group.add_argument(
+        "--nlist",
+        type=non_negative_int,
+        default=defaults.nlist,
+        help="ivfpq: inverted lists (0: about 4 sqrt(windows))",
+    )
+    group.add_argument(
+        "--pq_m", type=non_negative_int, default=defaults.pq_m, help="ivfpq: sub-quantizers (0: dimension / 4)"
+    )
+    group.add_argument("--nprobe", type=positive_int, default=defaults.nprobe, help="ivfpq: lists searched per query")
+    group.add_argument(
+        "--train_sample", type=positive_int, default=defaults.train_sample, help="ivfpq: windows it is trained on"
+    )
+    group.add_argument("--hnsw_m", type=positive_int, default=defaults.hnsw_m, help="hnsw: neighbours per node")
+    group.add_argument("--ef_search", type=positive_int, default=defaults.ef_search, help="hnsw: search breadth")
 
 
 def add_first_stage_flags(parser: argparse.ArgumentParser, defaults) -> None:
@@ -128,6 +159,7 @@ def add_first_stage_flags(parser: argparse.ArgumentParser, defaults) -> None:
 def pipeline_settings(args: argparse.Namespace):
     """The typed settings of the stages, checked against each other."""
     from pipeline import PipelineSettings
+    from retrieval.faiss_index import FaissOptions
 
     if args.top_k > args.top_k_retrieval:
         raise UserError(f"--top_k {args.top_k} is larger than --top_k_retrieval {args.top_k_retrieval}")
@@ -146,6 +178,14 @@ def pipeline_settings(args: argparse.Namespace):
         fusion_weight=args.fusion_weight,
         window_pooling=args.window_pooling,
         index=args.index,
+        faiss=FaissOptions(
+            nlist=args.nlist,
+            pq_m=args.pq_m,
+            nprobe=args.nprobe,
+            hnsw_m=args.hnsw_m,
+            ef_search=args.ef_search,
+            train_sample=args.train_sample,
+        ),
         index_dtype=args.index_dtype,
         rebuild_index=args.rebuild_index,
     )

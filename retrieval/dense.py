@@ -25,7 +25,7 @@ import torch
 from encoders.backends import check_finite
 from file_utils import atomic_directory, write_json
 from fingerprints import combine
-from retrieval.faiss_index import FaissFlatIndex
+from retrieval.faiss_index import FaissIndex, FaissOptions, factory_string
 from retrieval.index import load_or_build
 from retrieval.ranking import Ranking, rankings_from
 
@@ -206,28 +206,43 @@ class DenseRetriever:
 class DenseIndexKind:
     """How one kind of dense index is built from window vectors and loaded back (None when stale)."""
 
-    build: Callable[[np.ndarray, np.ndarray, list[str], str, torch.device], Any]
-    load: Callable[[Path, str, torch.device], Any]
+    build: Callable[[np.ndarray, np.ndarray, list[str], str, torch.device, FaissOptions], Any]
+    load: Callable[[Path, str, torch.device, FaissOptions], Any]
     dtype: str | None = None  # the storage type it always uses; None: --index_dtype's
+    build_options: tuple[str, ...] = ()  # the FaissOptions fields its files depend on (in the fingerprint)
+
+
+def faiss_kind(kind: str, build_options: tuple[str, ...]) -> DenseIndexKind:
+    def build(vectors, owners, ids, fingerprint, device, options):
+        factory = factory_string(kind, vectors.shape[1], len(vectors), options)
+        return FaissIndex.build(vectors, owners, ids, fingerprint, factory, options)
+
+    def load(directory, fingerprint, device, options):
+        return FaissIndex.load(directory, fingerprint, options)
+
+    return DenseIndexKind(build, load, "float32", build_options)
 
 
 # ``rerank.py --index`` choices: a new dense index is one module and one line here.
 DENSE_INDEXES = {
-    "exact": DenseIndexKind(DenseIndex, DenseIndex.load),
-    "faiss-flat": DenseIndexKind(
-        lambda vectors, owners, ids, fingerprint, device: FaissFlatIndex.build(vectors, owners, ids, fingerprint),
-        lambda directory, fingerprint, device: FaissFlatIndex.load(directory, fingerprint),
-        dtype="float32",
+    "exact": DenseIndexKind(
+        lambda vectors, owners, ids, fingerprint, device, _: DenseIndex(vectors, owners, ids, fingerprint, device),
+        lambda directory, fingerprint, device, _: DenseIndex.load(directory, fingerprint, device),
     ),
+    "faiss-flat": faiss_kind("faiss-flat", ()),
+    "ivfpq": faiss_kind("ivfpq", ("nlist", "pq_m", "train_sample", "seed")),
+    "hnsw": faiss_kind("hnsw", ("hnsw_m",)),
 }
 
 
-def build_dense_index(encoder: PassageEncoder, corpus: Corpus, kind: DenseIndexKind, dtype: str, fingerprint: str):
+def build_dense_index(
+    encoder: PassageEncoder, corpus: Corpus, kind: DenseIndexKind, dtype: str, fingerprint: str, options: FaissOptions
+):
     """Embed every window of every passage with the passage encoder."""
     texts, owners = encoder.windows(corpus).all_windows()
     vectors = check_finite(encoder.encode(texts, "passage", description="index"), "the bi-encoder's passage vectors")
     owners = np.asarray(owners, dtype=np.int64)
-    return kind.build(vectors.astype(dtype), owners, corpus.ids, fingerprint, encoder.runtime.device)
+    return kind.build(vectors.astype(dtype), owners, corpus.ids, fingerprint, encoder.runtime.device, options)
 
 
 def open_dense_retriever(
@@ -237,17 +252,21 @@ def open_dense_retriever(
     dtype: str = "float16",
     rebuild: bool = False,
     kind: str = "exact",
+    options: FaissOptions | None = None,
 ) -> tuple[DenseRetriever, bool]:
     """A retriever over the saved index in ``directory`` if it is fresh, else over a new one (saved there).
-    The index is searched on the encoder's device. Returns (retriever, reused)."""
-    spec = DENSE_INDEXES[kind]
+    The exact index is searched on the encoder's device, FAISS ones on the CPU. Returns (retriever, reused)."""
+    spec, options = DENSE_INDEXES[kind], options or FaissOptions()
     dtype = spec.dtype or dtype
-    fingerprint = combine(encoder=encoder.passage_fingerprint(), corpus=corpus.fingerprint(), dtype=dtype, kind=kind)
+    built_with = {name: getattr(options, name) for name in spec.build_options}
+    fingerprint = combine(
+        encoder=encoder.passage_fingerprint(), corpus=corpus.fingerprint(), dtype=dtype, kind=kind, **built_with
+    )
     device = encoder.runtime.device
     index, reused = load_or_build(
         directory,
-        lambda: spec.load(directory, fingerprint, device),
-        lambda: build_dense_index(encoder, corpus, spec, dtype, fingerprint),
+        lambda: spec.load(directory, fingerprint, device, options),
+        lambda: build_dense_index(encoder, corpus, spec, dtype, fingerprint, options),
         rebuild,
         "index",
         "encoder, tokenizer, pooling, corpus or lengths",

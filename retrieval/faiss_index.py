@@ -1,9 +1,13 @@
-"""Dense search with FAISS (``rerank.py --index faiss-flat``): an exact ``IndexFlatIP`` over the window vectors.
+"""Dense search with FAISS (``rerank.py --index faiss-flat|ivfpq|hnsw``), each index named by a FAISS factory
+string: ``Flat`` (exact ``IndexFlatIP``), ``IVF<nlist>,PQ<m>x<bits>`` (inverted lists of product-quantized
+codes: an index a fraction of the float size, trained on a sample) and ``HNSW<M>,Flat`` (a graph).
 
 FAISS ranks windows; a passage's score is its best window's, as in ``exact_search``. Asking FAISS for the
-top ``k * W`` windows (W: the most windows any passage has) keeps that exact: the windows that score above
-the best window of a passage in the true top k belong to at most k - 1 other passages, so at most
-``(k - 1) * W`` of them come first and that best window is among the ``k * W`` returned.
+top ``k * W`` windows (W: the most windows any passage has) keeps that exact for the flat index: the
+windows that score above the best window of a passage in the true top k belong to at most k - 1 other
+passages, so at most ``(k - 1) * W`` of them come first and that best window is among those returned. The
+compressed and graph indexes are approximate by design: they return what their ``--nprobe`` /
+``--ef_search`` let them find.
 
 Files in the index directory: ``index.faiss`` (``faiss.write_index``, memory-mapped on load),
 ``owners.npy``, ``passage_ids.json`` and ``meta.json`` with the fingerprint, written under a temporary
@@ -13,30 +17,84 @@ name and renamed when complete, like every index of this project.
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+from errors import UserError
 from file_utils import atomic_directory, write_json
 from retrieval.ranking import Ranking, rankings_from
 
 
-class FaissFlatIndex:
-    """Window vectors in a FAISS ``IndexFlatIP``, the passage of each window, and the passages' ids."""
+@dataclass(frozen=True)
+class FaissOptions:
+    """The knobs of the compressed and graph indexes; 0 means "chosen from the data" (see ``factory_string``)."""
 
-    def __init__(self, index: faiss.Index, owners: np.ndarray, passage_ids: list[str], fingerprint: str):
+    nlist: int = 0  # IVF: inverted lists; 0 -> about 4 * sqrt(windows), at least 39 training windows a list
+    pq_m: int = 0  # PQ: sub-quantizers, a divisor of the dimension; 0 -> dimension / 4 (or the dimension)
+    nprobe: int = 16  # IVF: lists searched per query
+    hnsw_m: int = 32  # HNSW: neighbours per node
+    ef_search: int = 128  # HNSW: search breadth (raised to the depth searched when that is larger)
+    train_sample: int = 100_000  # windows the IVF-PQ quantizers are trained on
+    seed: int = 0
+
+
+def factory_string(kind: str, dimension: int, windows: int, options: FaissOptions) -> str:
+    """The FAISS factory string of an index of ``kind`` for ``windows`` vectors of ``dimension``."""
+    if kind == "faiss-flat":
+        return "Flat"
+    if kind == "hnsw":
+        return f"HNSW{options.hnsw_m},Flat"
+    trained = min(windows, options.train_sample)
+    nlist = options.nlist or max(1, min(int(4 * math.sqrt(windows)), trained // 39))
+    if nlist > trained:
+        raise UserError(f"--nlist {nlist}: more inverted lists than the {trained} windows to train them on")
+    m = options.pq_m or (dimension // 4 if dimension % 4 == 0 else dimension)
+    if dimension % m:
+        raise UserError(f"--pq_m {m}: must divide the vector dimension {dimension}")
+    bits = min(8, max(1, int(math.log2(trained)) - 1))  # PQ training wants 2**bits centroids per sub-space
+    return f"IVF{nlist},PQ{m}x{bits}"
+
+
+class FaissIndex:
+    """Window vectors in a FAISS index, the passage of each window, and the passages' ids."""
+
+    def __init__(
+        self,
+        index: faiss.Index,
+        owners: np.ndarray,
+        passage_ids: list[str],
+        fingerprint: str,
+        options: FaissOptions = FaissOptions(),
+    ):
         self.index = index
         self.owners = np.asarray(owners, dtype=np.int64)
         self.passage_ids = passage_ids
         self.fingerprint = fingerprint
+        self.options = options
         self.max_windows = int(np.bincount(self.owners).max()) if len(self.owners) else 1
 
     @classmethod
-    def build(cls, vectors: np.ndarray, owners: np.ndarray, passage_ids: list[str], fingerprint: str):
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index, owners, passage_ids, fingerprint)
+    def build(
+        cls,
+        vectors: np.ndarray,
+        owners: np.ndarray,
+        passage_ids: list[str],
+        fingerprint: str,
+        factory: str = "Flat",
+        options: FaissOptions = FaissOptions(),
+    ) -> FaissIndex:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        if not index.is_trained:
+            rng = np.random.default_rng(options.seed)
+            sample = rng.choice(len(vectors), min(len(vectors), options.train_sample), replace=False)
+            index.train(vectors[np.sort(sample)])
+        index.add(vectors)
+        return cls(index, owners, passage_ids, fingerprint, options)
 
     def save(self, directory: str | Path) -> None:
         with atomic_directory(directory) as staging:
@@ -45,7 +103,7 @@ class FaissFlatIndex:
             write_json(staging / "passage_ids.json", self.passage_ids)
             meta = {
                 "fingerprint": self.fingerprint,
-                "kind": "faiss-flat",
+                "index": type(self.index).__name__,
                 "windows": int(self.index.ntotal),
                 "passages": len(self.passage_ids),
                 "dimension": int(self.index.d),
@@ -53,7 +111,7 @@ class FaissFlatIndex:
             write_json(staging / "meta.json", meta)
 
     @classmethod
-    def load(cls, directory: str | Path, fingerprint: str) -> FaissFlatIndex | None:
+    def load(cls, directory: str | Path, fingerprint: str, options: FaissOptions = FaissOptions()):
         """The saved index when its fingerprint matches, else None (missing, stale or unreadable)."""
         directory = Path(directory)
         try:
@@ -69,21 +127,37 @@ class FaissFlatIndex:
             return None
         if not isinstance(passage_ids, list) or len(passage_ids) != meta.get("passages"):
             return None
-        return cls(index, owners, passage_ids, fingerprint)
+        return cls(index, owners, passage_ids, fingerprint, options)
+
+    def tune(self, depth: int) -> None:
+        """Set the search-time knobs: lists probed (IVF), search breadth (HNSW; at least the depth asked)."""
+        ivf = faiss.try_extract_index_ivf(self.index)
+        if ivf is not None:
+            ivf.nprobe = min(self.options.nprobe, ivf.nlist)
+        if hasattr(self.index, "hnsw"):
+            self.index.hnsw.efSearch = max(self.options.ef_search, depth)
 
     def search_positions(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, passage positions) of the top-k passages per query vector, best first."""
+        """(scores, passage positions) of the top-k passages per query vector, best first. An approximate index
+        may find fewer than k: the rest of the row is score -inf, position -1."""
         k = min(k, len(self.passage_ids))
         depth = min(self.index.ntotal, k * self.max_windows)
+        self.tune(depth)
         window_scores, windows = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), depth)
-        scores = np.empty((len(queries), k), dtype=np.float32)
-        positions = np.empty((len(queries), k), dtype=np.int64)
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        positions = np.full((len(queries), k), -1, dtype=np.int64)
         for row, (row_scores, row_windows) in enumerate(zip(window_scores, windows)):
-            owners = self.owners[row_windows]
+            found = row_windows >= 0  # FAISS pads with -1 when it finds fewer windows than asked
+            row_scores, owners = row_scores[found], self.owners[row_windows[found]]
             _, first = np.unique(owners, return_index=True)  # each passage's best window: its first in score order
             best = np.sort(first)[:k]
-            scores[row], positions[row] = row_scores[best], owners[best]
+            scores[row, : len(best)], positions[row, : len(best)] = row_scores[best], owners[best]
         return scores, positions
 
     def search(self, queries: np.ndarray, k: int) -> list[Ranking]:
-        return rankings_from(*self.search_positions(queries, k), self.passage_ids)
+        scores, positions = self.search_positions(queries, k)
+        rankings = rankings_from(scores, np.maximum(positions, 0), self.passage_ids)
+        for ranking, row in zip(rankings, positions):
+            found = int((row >= 0).sum())
+            ranking.ids, ranking.scores = ranking.ids[:found], ranking.scores[:found]
+        return rankings
