@@ -52,12 +52,21 @@ def staging_prefix(name: str) -> str:
     return f".{name}.{HOST}-{os.getpid()}."
 
 
+def left_by_killed_processes(directory: Path, prefix: str, suffix: str = "") -> list[Path]:
+    """Entries ``<prefix><host>-<pid>...<suffix>`` in ``directory`` of this host whose process is gone."""
+    head = f"{prefix}{HOST}-"
+    found = []
+    for path in sorted(directory.glob(f"{head}*{suffix}")):
+        pid = path.name[len(head) :].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and process_is_gone(int(pid)):
+            found.append(path)
+    return found
+
+
 def remove_orphans(directory: Path, name: str) -> None:
     """This host's staging directories for ``name`` in ``directory`` whose process is gone (killed mid-write)."""
-    for path in directory.glob(f".{name}.{HOST}-*.tmp"):
-        pid = path.name[len(f".{name}.{HOST}-") :].split(".", 1)[0]
-        if pid.isdigit() and process_is_gone(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
+    for path in left_by_killed_processes(directory, f".{name}.", ".tmp"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def ensure_writable_directory(path: str | os.PathLike, flag: str = "--output_directory") -> Path:

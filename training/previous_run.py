@@ -22,7 +22,7 @@ from pathlib import Path
 
 from data_utils import warn
 from errors import UserError
-from file_utils import HOST, process_is_gone, write_json
+from file_utils import HOST, left_by_killed_processes, write_json
 
 STATE = ("checkpoints", "log.jsonl")  # what a run leaves besides its model
 PREFIX = ".previous-run-"
@@ -41,24 +41,23 @@ def recover_killed_runs(directory: Path, replaced: Callable[[], bool]) -> None:
     """Aside directories of this host's runs that were killed before they could clean up: their content goes
     back in place if the killed run had not replaced it yet (``replaced()`` False: no complete checkpoint of
     its own), else they are removed."""
-    for path in sorted(directory.glob(aside_name(HOST, 0)[:-1] + "*")):
-        pid = path.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and int(pid) != os.getpid() and process_is_gone(int(pid))):
-            continue
+    for aside in left_by_killed_processes(directory, PREFIX):
         if not replaced():
-            for name in STATE:
-                if (path / name).exists():
-                    remove(directory / name)
-                    os.replace(path / name, directory / name)
-            warn(f"a killed run had set the previous run's checkpoints and log aside in {path}; put them back")
-        shutil.rmtree(path, ignore_errors=True)
+            put_back(aside, directory)
+            warn(f"a killed run had set the previous run's checkpoints and log aside in {aside}; put them back")
+        shutil.rmtree(aside, ignore_errors=True)
 
 
-def remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
+def put_back(aside: Path, directory: Path) -> None:
+    """Replace whatever state a later run left in ``directory`` with the state kept in ``aside``."""
+    for name in STATE:
+        target = directory / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+        if (aside / name).exists():
+            os.replace(aside / name, target)
 
 
 class PreviousRun:
@@ -99,10 +98,7 @@ class PreviousRun:
 
     def restore(self) -> bool:
         try:
-            for name in STATE:
-                remove(self.directory / name)
-            for name in self.previous:
-                os.replace(self.aside / name, self.directory / name)
+            put_back(self.aside, self.directory)
         except OSError as problem:
             warn(f"could not put the previous run's {' and '.join(self.previous)} back ({problem}); see {self.aside}")
             return False

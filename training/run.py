@@ -202,7 +202,7 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     return run_trainer(trainer, checkpoint, interrupt, loss_watch)
 
 
-def check_finite(model: torch.nn.Module, output: Path) -> None:
+def refuse_diverged_weights(model: torch.nn.Module, output: Path) -> None:
     """Refuse to save a model whose training diverged: NaN or inf weights would replace a good saved model.
     The run's checkpoints that hold such weights go too (nothing can resume from them); earlier ones stay."""
     tensors = dict(model.named_parameters())
@@ -244,7 +244,7 @@ def train_encoder(
 
     with previous:
         encoder, train_data, metrics = train(model_args, data, negatives, args, start)
-        check_finite(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output)
+        refuse_diverged_weights(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output)
         record = {**run_record, "train_data_fingerprint": train_data.fingerprint(), "final_metrics": metrics}
         encoder.save(output, record)
     return output
