@@ -45,6 +45,18 @@ positive_float = checked_number(float, lambda value: value > 0, "a number > 0")
 non_negative_float = checked_number(float, lambda value: value >= 0, "a number >= 0")
 fraction = checked_number(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
 unit_interval = checked_number(float, lambda value: 0 <= value <= 1, "a number in [0, 1]")
+
+
+def weight_or_auto(text: str) -> float | str:
+    """``auto`` (the weight tuned when the encoder was trained) or a number in [0, 1]."""
+    if text == "auto":
+        return text
+    try:
+        return unit_interval(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected auto or a number in [0, 1], got {text!r}") from None
+
+
 max_steps = checked_number(int, lambda value: value == -1 or value > 0, "-1 (no limit) or a positive integer")
 seed = checked_number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1 (what numpy seeds with)")
 

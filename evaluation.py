@@ -63,6 +63,24 @@ def stage_metrics(
     return metrics
 
 
+def standard_error(accuracy: float, questions: int) -> float:
+    """The standard error of an accuracy measured on ``questions`` questions (binomial)."""
+    return math.sqrt(accuracy * (1.0 - accuracy) / max(questions, 1))
+
+
+def worse_by_more_than_its_error(
+    row: dict[str, float], base: dict[str, float], questions: int, names: Sequence[str]
+) -> tuple[str, float] | None:
+    """(the first of the accuracies ``names`` on which ``row`` is below ``base`` by more than ``row``'s standard
+    error, that error), or None."""
+    for name in names:
+        if name in row and name in base:
+            error = standard_error(row[name], questions)
+            if base[name] - row[name] > error:
+                return name, error
+    return None
+
+
 def format_table(metrics: dict[str, dict[str, float]], answer_match: bool = False) -> str:
     """A Markdown table, one row per stage: metrics by gold passage id, or (``answer_match``) by answer string."""
     columns: list[str] = []

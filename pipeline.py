@@ -1,22 +1,24 @@
 """The stage graph of rerank.py: which first-stage lists are made, which are fused, which the cross-encoder
 reranks, and the row each becomes in the results table.
 
-    bm25 ──┐                 ┌─ bm25+rerank      (BM25's candidates in cross-encoder order)
-           ├─ hybrid (fused) ├─ rerank           (the union of both heads, reranked: "hybrid+CE")
-    dense ─┘                 ├─ retrieve+rerank  (the bi-encoder's candidates in cross-encoder order)
-                             └─ ensemble         (BM25 fused with retrieve+rerank: the seed's recipe)
+    bm25 ──┐                 ┌─ bm25+rerank      (BM25's candidates, cross-encoder and BM25 scores interpolated)
+           ├─ hybrid (fused) ├─ rerank           (the union of both heads, interpolated with hybrid: "hybrid+CE")
+    dense ─┘                 ├─ retrieve+rerank  (the bi-encoder's candidates, interpolated with its scores)
+                             └─ ensemble         (BM25 fused 1:1 with retrieve+rerank: the seed's recipe)
 
-With one retriever only its list and its reranking ("rerank") are made. The stage keys are the
-field names of predictions.jsonl and metrics.json; ``retrieve`` is the dense (DPR) list, the name
-the first release gave it. Each stage is a list of ``Ranking`` per question; the indexes, encoders
-and reranking they use live in ``retrieval/``, ``encoders/`` and ``reranking.py``.
+With one retriever only its list and its reranking ("rerank") are made. A reranked row's final score is
+``w * cross-encoder + (1 - w) * first stage`` (each min-max normalized per question; ``w`` per first stage,
+``PipelineSettings.rerank_weights``): w = 1 is the cross-encoder's order, w = 0 the first stage's. The stage
+keys are the field names of predictions.jsonl and metrics.json; ``retrieve`` is the dense (DPR) list, the name
+the first release gave it. Each stage is a list of ``Ranking`` per question; the indexes, encoders and
+reranking they use live in ``retrieval/``, ``encoders/`` and ``reranking.py``.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +29,9 @@ from reranking import rerank
 from retrieval.bm25 import open_bm25_index
 from retrieval.dense import open_dense_retriever
 from retrieval.faiss_index import FaissOptions
-from retrieval.fusion import fuse_all
-from retrieval.ranking import Ranking, head, reorder, union
+from retrieval.fusion import fuse_all, interpolate_all
+from retrieval.ranking import Ranking, head, union, within
+from stage_weights import FALLBACK, FUSION_KEY, RERANK_KEY
 
 RETRIEVERS = ("hybrid", "dense", "bm25")
 DENSE, SPARSE = "retrieve", "bm25"
@@ -42,6 +45,10 @@ STAGE_ROWS = {
     "ensemble": "BM25 & DPR+CE",
 }
 RERANKED = ("retrieve+rerank", "bm25+rerank", "ensemble", "rerank")  # written to predictions at --top_k
+# BM25's share in the "BM25 & DPR+CE" row: the seed's 1:1 ensemble, kept so that the row stays its recipe
+# (--fusion_weight, tuned or not, weighs BM25 against the un-reranked dense list in "hybrid").
+ENSEMBLE_WEIGHT = 0.5
+RERANK_NORMALIZATION = "minmax"  # of the two scores a reranked row interpolates
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,8 @@ class PipelineSettings:
     rerank_depth: int | None = None  # None: every first-stage candidate
     rerank: bool = True
     fusion: str = "minmax"
-    fusion_weight: float = 0.5
+    fusion_weight: float = FALLBACK[FUSION_KEY]  # BM25's share in "hybrid"
+    rerank_weights: Mapping[str, float] = field(default_factory=dict)  # first-stage key -> w; missing: 1
     window_pooling: str = "max"
     index: str = "exact"  # a key of retrieval.dense.DENSE_INDEXES
     faiss: FaissOptions = field(default_factory=FaissOptions)  # knobs of the ivfpq and hnsw indexes
@@ -68,6 +76,20 @@ class PipelineSettings:
     @property
     def sparse(self) -> bool:
         return self.retriever != "dense"
+
+    @property
+    def first_stage(self) -> str:
+        """The key of the list that the "rerank" row reranks."""
+        return FIRST_STAGE[self.retriever]
+
+    def reranked_lists(self) -> dict[str, str]:
+        """Reranked stage -> the first stage whose candidates it reorders (the ensemble is a fusion, not here)."""
+        if self.dense and self.sparse:
+            return {"retrieve+rerank": DENSE, "bm25+rerank": SPARSE, "rerank": "hybrid"}
+        return {"rerank": self.first_stage}
+
+    def rerank_weight(self, first_stage: str) -> float:
+        return self.rerank_weights.get(first_stage, FALLBACK[RERANK_KEY])
 
     def row_names(self) -> dict[str, str]:
         """Stage key -> row name of the results table."""
@@ -113,6 +135,14 @@ class Pipeline:
 
     def run(self, questions: list[str]) -> dict[str, list[Ranking]]:
         """Every stage's full ranking per question, in the order the stages were made (the last is final)."""
+        stages = self.run_first_stages(questions)
+        if self.settings.rerank:
+            with timed("rerank", self.timings):
+                stages.update(self.rerank_stages(questions, stages))
+        return stages
+
+    def run_first_stages(self, questions: list[str]) -> dict[str, list[Ranking]]:
+        """BM25's list, the dense list and their fusion, as the settings ask."""
         stages: dict[str, list[Ranking]] = {}
         if self.settings.sparse:
             stages[SPARSE] = self.bm25_stage(questions)
@@ -123,9 +153,6 @@ class Pipeline:
                 stages["hybrid"] = fuse_all(
                     stages[SPARSE], stages[DENSE], self.settings.fusion, self.settings.fusion_weight
                 )
-        if self.settings.rerank:
-            with timed("rerank", self.timings):
-                stages.update(self.rerank_stages(questions, stages))
         return stages
 
     def bm25_stage(self, questions: list[str]) -> list[Ranking]:
@@ -157,25 +184,45 @@ class Pipeline:
             return retriever.search(questions, self.depth)
 
     def rerank_stages(self, questions: list[str], stages: dict[str, list[Ranking]]) -> dict[str, list[Ranking]]:
-        """The cross-encoder stages, each ranking all its candidates (metrics need more than --top_k).
+        """The cross-encoder stages, each ranking all its candidates (metrics need more than --top_k)."""
+        firsts, scored = self.cross_encoder_scores(questions, stages)
+        return self.reranked(firsts, scored, self.settings.rerank_weight)
+
+    def cross_encoder_scores(
+        self, questions: list[str], stages: dict[str, list[Ranking]]
+    ) -> tuple[dict[str, list[Ranking]], list[Ranking]]:
+        """(the candidates of each first stage, the cross-encoder's ranking of all of them).
 
         The cross-encoder scores the first ``--rerank_depth`` passages of each first-stage list once; with both
-        retrievers that is their union (hybrid+CE), and the same scores also order BM25's candidates alone
-        (BM25+CE) and the bi-encoder's alone (DPR+CE). ``ensemble`` is the seed's recipe: BM25's list fused
-        with DPR+CE's by ``--fusion``/``--fusion_weight``.
+        retrievers that is their union, the candidates of "hybrid" in hybrid order, and the same scores also
+        order BM25's candidates alone (BM25+CE) and the bi-encoder's alone (DPR+CE).
         """
         depth = self.settings.rerank_depth or self.depth
         firsts = {stage: head(stages[stage], depth) for stage in (SPARSE, DENSE) if stage in stages}
-        candidates = union(*firsts.values()) if len(firsts) == 2 else next(iter(firsts.values()))
+        if len(firsts) == 2:
+            firsts["hybrid"] = within(stages["hybrid"], union(firsts[SPARSE], firsts[DENSE]))
+        candidates = firsts[self.settings.first_stage]
         scored = rerank(self.cross_encoder, questions, candidates, self.corpus, self.settings.window_pooling)
-        if len(firsts) < 2:
-            return {"rerank": scored}
-        dense_reranked = reorder(firsts[DENSE], scored)
+        return firsts, scored
+
+    def reranked(
+        self, firsts: dict[str, list[Ranking]], scored: list[Ranking], weight: Callable[[str], float]
+    ) -> dict[str, list[Ranking]]:
+        """The reranked rows: each first stage's candidates by ``weight(first stage)`` interpolation with the
+        cross-encoder's scores; ``ensemble`` is the seed's recipe, BM25's list fused 1:1 with DPR+CE's."""
+        first_stage = self.settings.first_stage
+
+        def interpolated(stage: str) -> list[Ranking]:
+            return interpolate_all(firsts[stage], scored, weight(stage), RERANK_NORMALIZATION)
+
+        if len(firsts) == 1:
+            return {"rerank": interpolated(first_stage)}
+        dense_reranked = interpolated(DENSE)
         return {
             "retrieve+rerank": dense_reranked,
-            "bm25+rerank": reorder(firsts[SPARSE], scored),
-            "ensemble": fuse_all(firsts[SPARSE], dense_reranked, self.settings.fusion, self.settings.fusion_weight),
-            "rerank": scored,
+            "bm25+rerank": interpolated(SPARSE),
+            "ensemble": fuse_all(firsts[SPARSE], dense_reranked, self.settings.fusion, ENSEMBLE_WEIGHT),
+            "rerank": interpolated(first_stage),
         }
 
     def written(self, stages: dict[str, list[Ranking]]) -> dict[str, list[Ranking]]:

@@ -17,7 +17,7 @@ from cli_args import (
     add_runtime_flags,
     non_negative_int,
     positive_int,
-    unit_interval,
+    weight_or_auto,
 )
 from errors import UserError, run_cli
 
@@ -133,6 +133,7 @@ def add_faiss_flags(parser: argparse.ArgumentParser) -> None:
 def add_first_stage_flags(parser: argparse.ArgumentParser, defaults) -> None:
     from pipeline import RETRIEVERS
     from retrieval.fusion import FUSION_METHODS
+    from stage_weights import FALLBACK, FUSION_KEY, RERANK_KEY
 
     group = parser.add_argument_group("first stage: BM25, dense or hybrid")
     group.add_argument(
@@ -150,9 +151,18 @@ def add_first_stage_flags(parser: argparse.ArgumentParser, defaults) -> None:
     )
     group.add_argument(
         "--fusion_weight",
-        type=unit_interval,
-        default=defaults.fusion_weight,
-        help="hybrid: BM25's weight; the dense list gets 1 - w",
+        type=weight_or_auto,
+        default="auto",
+        help="hybrid: BM25's weight, the dense list gets 1 - w; auto: the weight tuned when the bi-encoder was "
+        f"trained (else {FALLBACK[FUSION_KEY]})",
+    )
+    parser.add_argument(
+        "--rerank_weight",
+        type=weight_or_auto,
+        default="auto",
+        help="the cross-encoder's share w of a reranked passage's score, w * cross-encoder + (1 - w) * first stage "
+        "(each min-max normalized per question; 1: the cross-encoder alone, 0: the first stage's order); auto: the "
+        f"weight tuned per first stage when the cross-encoder was trained (else {FALLBACK[RERANK_KEY]})",
     )
 
 
@@ -175,7 +185,6 @@ def pipeline_settings(args: argparse.Namespace):
         rerank_depth=args.rerank_depth,
         rerank=args.stages == "all",
         fusion=args.fusion,
-        fusion_weight=args.fusion_weight,
         window_pooling=args.window_pooling,
         index=args.index,
         faiss=FaissOptions(
@@ -191,6 +200,32 @@ def pipeline_settings(args: argparse.Namespace):
     )
 
 
+def with_weights(settings, args: argparse.Namespace, bi_directory, cross_directory, tokenizer, bi_encoder):
+    """``settings`` with the fusion and rerank weights the flags ask for (``auto``: the tuned ones, see
+    stage_weights.py), each printed with where it came from."""
+    from dataclasses import replace
+
+    from stage_weights import FUSION_KEY, RERANK_KEY, resolve
+
+    first_stage: dict = {"bm25_tokenizer": tokenizer.describe()} if tokenizer is not None else {}
+    fusion_weight = settings.fusion_weight
+    if settings.dense and settings.sparse:
+        weights, lines = resolve(FUSION_KEY, args.fusion_weight, bi_directory, [args.fusion], first_stage)
+        fusion_weight = weights[args.fusion]
+        for line in lines:
+            print(line)
+        first_stage.update(fusion=args.fusion, fusion_weight=fusion_weight)
+    if bi_encoder is not None:
+        first_stage["bi_encoder"] = bi_encoder.passage_fingerprint()
+    rerank_weights: dict[str, float] = {}
+    if settings.rerank:
+        first_stages = list(dict.fromkeys(settings.reranked_lists().values()))
+        rerank_weights, lines = resolve(RERANK_KEY, args.rerank_weight, cross_directory, first_stages, first_stage)
+        for line in lines:
+            print(line)
+    return replace(settings, fusion_weight=fusion_weight, rerank_weights=rerank_weights)
+
+
 def check_encoder_directory(input_directory: Path, name: str, encoder: str) -> Path:
     directory = input_directory / name
     if not directory.is_dir():
@@ -203,6 +238,7 @@ def check_encoder_directory(input_directory: Path, name: str, encoder: str) -> P
 
 def report(stages: dict, queries, corpus, settings, timings: dict) -> tuple[dict, list | None]:
     """Print the metrics table of every stage (when gold passages are known); return (metrics, golds)."""
+    from data_utils import warn
     from evaluation import format_table, gold_in_corpus, stage_metrics
 
     if not any(question.gold_ids for question in queries.questions):
@@ -218,8 +254,43 @@ def report(stages: dict, queries, corpus, settings, timings: dict) -> tuple[dict
     if any(question.answers for question in queries.questions):
         print("answer-string match (a passage in the top k contains an answer):")
         print(format_table(table, answer_match=True))
+    for line in worse_than_their_input(table, settings, len(queries.questions)):
+        warn(line)
     metrics = {"stages": table, "questions": len(queries.questions), "passages": len(corpus), "seconds": timings}
     return metrics, golds
+
+
+def worse_than_their_input(table: dict, settings, questions: int) -> list[str]:
+    """One line for each reranked row below the list it reranks, and for a hybrid row below the better of
+    its two lists, by more than its standard error in top-1 or top-``--top_k``."""
+    from evaluation import worse_by_more_than_its_error
+    from pipeline import DENSE, SPARSE
+
+    names = settings.row_names()
+    accuracies = ["top1", f"top{settings.top_k}"]
+    compared = [(row, first, "reranks", "--rerank_weight") for row, first in settings.reranked_lists().items()]
+    if settings.dense and settings.sparse:
+        better = max((SPARSE, DENSE), key=lambda stage: [table[names[stage]].get(a, 0.0) for a in accuracies])
+        compared.append(("hybrid", better, "fuses (the better of its two)", "--fusion_weight"))
+    lines = []
+    for row, base, relation, flag in compared:
+        if names[row] not in table or names[base] not in table:
+            continue
+        worse = worse_by_more_than_its_error(table[names[row]], table[names[base]], questions, accuracies)
+        if worse is None:
+            continue
+        accuracy, error = worse
+        if flag == "--rerank_weight":
+            hint = f"try a lower {flag} (0 keeps {names[base]}'s order)"
+        else:
+            direction = "higher" if base == SPARSE else "lower"
+            hint = f"try a {direction} {flag} ({1 if base == SPARSE else 0} keeps {names[base]}'s order)"
+        lines.append(
+            f"{names[row]} ({accuracy} {table[names[row]][accuracy]:.3f}) is worse than {names[base]} "
+            f"({table[names[base]][accuracy]:.3f}), the list it {relation}, by more than its standard error "
+            f"({error:.3f}): {hint}"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -256,21 +327,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = load_queries(args.queries, columns, split="validation")
     output_directory = ensure_writable_directory(args.output_directory or input_directory / "results")
     backend, flag = BACKENDS[args.backend], "--input_directory"
-    pipeline = Pipeline(
-        settings,
-        corpus,
-        Path(args.index_directory) if args.index_directory else input_directory / "index",
-        backend.load_bi_encoder(bi_directory, runtime, flag, args.trust_remote_code) if settings.dense else None,
-        backend.load_cross_encoder(cross_directory, runtime, flag, args.trust_remote_code) if settings.rerank else None,
-        tokenizer,
-    )
+    trust = args.trust_remote_code
+    bi_encoder = backend.load_bi_encoder(bi_directory, runtime, flag, trust) if settings.dense else None
+    cross_encoder = backend.load_cross_encoder(cross_directory, runtime, flag, trust) if settings.rerank else None
+    settings = with_weights(settings, args, bi_directory, cross_directory, tokenizer, bi_encoder)
+    index_root = Path(args.index_directory) if args.index_directory else input_directory / "index"
+    pipeline = Pipeline(settings, corpus, index_root, bi_encoder, cross_encoder, tokenizer)
     print(f"corpus: {len(corpus)} passages; queries: {len(queries.questions)}; {runtime.describe()}")
 
     stages = pipeline.run([question.text for question in queries.questions])
     metrics, golds = report(stages, queries, corpus, settings, pipeline.timings)
     with timed("write", pipeline.timings):
         written = write_outputs(
-            output_directory, queries, golds, pipeline.written(stages), corpus, metrics, args.output_format,
+            output_directory,
+            queries,
+            golds,
+            pipeline.written(stages),
+            corpus,
+            metrics,
+            args.output_format,
             pipeline.top_k,
         )
     for path in written:

@@ -26,7 +26,8 @@ from cli_args import (
 from errors import UserError, run_cli
 
 DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
-NOT_RECORDED = ("debug", "quiet")  # flags that change how a run reports, not what it trains
+# Flags that change how a run reports or what is tuned after it (recorded in the tuning record), not what it trains.
+NOT_RECORDED = ("debug", "quiet", "tuning_depth", "no_weight_tuning")
 # Flags that only one encoder uses: given to the other, they would do nothing without a word.
 ONLY_FOR = {
     "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling"),
@@ -132,7 +133,19 @@ def build_parser() -> ArgumentParser:
         help="'in-batch' (other questions' positives), 'bm25' or 'dense' (mined by BM25 or by a trained bi-encoder) "
         "or a JSONL file like --hard_negatives",
     )
-    mining = parser.add_argument_group("mined negatives ('bm25', 'dense')")
+    tuning = parser.add_argument_group(
+        "weights tuned on the validation questions (rerank.py --fusion_weight auto / --rerank_weight auto)"
+    )
+    tuning.add_argument(
+        "--tuning_depth",
+        type=positive_int,
+        default=100,
+        help="candidates of each first stage the weights are tuned over (the cross-encoder scores them all)",
+    )
+    tuning.add_argument(
+        "--no_weight_tuning", action="store_true", help="save the encoder without tuned weights (auto: 0.5 and 1)"
+    )
+    mining = parser.add_argument_group("mined negatives ('bm25', 'dense') and BM25 for the tuned weights")
     mining.add_argument(
         "--negatives_from",
         default=None,
@@ -289,9 +302,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     model, data, negatives = model_arguments(args), data_arguments(args), negative_arguments(args)
     runtime = Runtime.resolve(pin_single_gpu(args.device), args.precision)
     trainer = trainer_arguments(args, runtime, data.validation_data is not None or data.uses_default_data)
-    output = train_encoder(model, data, negatives, trainer, run_record(args, model, trainer))
+    output, train_data, validation = train_encoder(model, data, negatives, trainer, run_record(args, model, trainer))
     print(f"saved {args.encoder}-encoder to {output}")
+    if validation is not None and not args.no_weight_tuning:
+        tune_weights(args, trainer.inference_runtime(), train_data, validation)
     return 0
+
+
+def tune_weights(args: argparse.Namespace, runtime, train_data, validation) -> None:
+    """Choose and save the weight rerank.py's ``auto`` will use (weight_tuning.py)."""
+    from retrieval.bm25_tokenizers import make_tokenizer
+    from weight_tuning import WeightTuner, tune_after_training
+
+    tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, args.model)
+    tuner = WeightTuner(
+        args.output_directory, train_data, validation, tokenizer, runtime, args.tuning_depth, args.trust_remote_code
+    )
+    for line in tune_after_training(args.encoder, args.output_directory, tuner):
+        print(line)
 
 
 if __name__ == "__main__":

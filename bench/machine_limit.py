@@ -103,9 +103,7 @@ def main() -> None:
         per_shape = matmul_gflops(shapes, dtype, args.repeats)
         bound = float(np.mean(list(per_shape.values())))
         timed = common.run_interleaved(
-            {
-                name: lambda p=name: encoders[p].score(questions, passages)
-            },
+            {name: lambda p=name: encoders[p].score(questions, passages)},
             args.repeats,
         )
         rate = len(questions) / timed[name]["median"]

@@ -12,8 +12,13 @@ Pure functions on (ids, scores); the result holds the union of both lists' passa
   ``2 * (weight / (60 + rank_first) + (1 - weight) / (60 + rank_second))`` with 1-based ranks, a list
   missing the passage adding nothing; ``weight`` 0.5 gives the usual unweighted sum.
 
-Equal fused scores keep the order in which passages first appear: the first list, then the second's
-additions.
+Equal fused scores keep the order in which passages first appear in the heavier list (the first at
+weight 0.5), then the other's additions: so weight 1 ranks the first list's passages exactly as it does and
+weight 0 the second's, the other list's additions after them.
+
+``interpolate`` is the same sum over one list's passages scored twice (a first stage and the cross-encoder):
+the final score of a reranked row. Its two ends are the lists themselves, raw scores kept: weight 0 is the
+first stage, weight 1 the cross-encoder's order (ties in first-stage order), as reranking was before weights.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.ranking import Ranking
+from retrieval.ranking import Ranking, reorder
 
 FUSION_METHODS = ("minmax", "zscore", "rrf")
 RRF_K = 60
@@ -62,7 +67,8 @@ def fuse(first: Ranking, second: Ranking, method: str = "minmax", weight: float 
     (first_scores, first_missing), (second_scores, second_missing) = (
         normalized(ranking, method) for ranking in (first, second)
     )
-    union = list(dict.fromkeys([*first.ids, *second.ids]))
+    heavier, lighter = (first, second) if weight >= 0.5 else (second, first)
+    union = list(dict.fromkeys([*heavier.ids, *lighter.ids]))
 
     def combined(pid: str) -> float:
         return weight * first_scores.get(pid, first_missing) + (1 - weight) * second_scores.get(pid, second_missing)
@@ -77,3 +83,21 @@ def fuse_all(
 ) -> list[Ranking]:
     """``fuse`` question by question."""
     return [fuse(first, second, method, weight) for first, second in zip(firsts, seconds, strict=True)]
+
+
+def interpolate(first: Ranking, scored: Ranking, weight: float, method: str = "minmax") -> Ranking:
+    """``first``'s passages by ``weight * scored + (1 - weight) * first``, both normalized per question by
+    ``method``; ``scored`` holds a score for each of them (and maybe for others, which are left out)."""
+    if weight == 0:
+        return first
+    if weight == 1:
+        return reorder([first], [scored])[0]
+    lookup = dict(zip(scored.ids, scored.scores))
+    return fuse(first, Ranking(first.ids, [lookup[pid] for pid in first.ids]), method, 1.0 - weight)
+
+
+def interpolate_all(
+    firsts: Sequence[Ranking], scored: Sequence[Ranking], weight: float, method: str = "minmax"
+) -> list[Ranking]:
+    """``interpolate`` question by question."""
+    return [interpolate(first, scores, weight, method) for first, scores in zip(firsts, scored, strict=True)]

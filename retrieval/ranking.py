@@ -36,6 +36,16 @@ def union(first: list[Ranking], second: list[Ranking]) -> list[Ranking]:
     ]
 
 
+def within(rankings: list[Ranking], candidates: list[Ranking]) -> list[Ranking]:
+    """Each ranking cut to the passages of the question's ``candidates``, order and scores kept."""
+    results = []
+    for ranking, kept in zip(rankings, candidates, strict=True):
+        wanted = set(kept.ids)
+        pairs = [(pid, score) for pid, score in zip(ranking.ids, ranking.scores) if pid in wanted]
+        results.append(Ranking([pid for pid, _ in pairs], [score for _, score in pairs]))
+    return results
+
+
 def reorder(candidates: list[Ranking], scored: list[Ranking]) -> list[Ranking]:
     """Each question's ``candidates`` ordered by the scores ``scored`` gives them (``scored`` holds at least
     the same passages, e.g. the cross-encoder's scores of a union of candidate lists)."""

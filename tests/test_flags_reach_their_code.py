@@ -18,8 +18,10 @@ from training.validation import validation_groups
 @pytest.mark.parametrize(
     ("argv", "named"),
     [
-        (["--encoder", "cross", "--pooling", "mean", "--shared_encoder", "--num_hard_negatives=2"],
-         ["--num_hard_negatives", "--pooling", "--shared_encoder"]),  # fmt: skip
+        (
+            ["--encoder", "cross", "--pooling", "mean", "--shared_encoder", "--num_hard_negatives=2"],
+            ["--num_hard_negatives", "--pooling", "--shared_encoder"],
+        ),  # fmt: skip
         (["--encoder", "bi", "--group_size", "4", "--negatives", "bm25"], ["--group_size", "--negatives"]),
         (["--encoder", "bi", "--pooling", "mean", "--max_steps", "3"], []),
     ],

@@ -39,63 +39,171 @@ class Case:
 
 
 CASES = [
-    Case("lr inf", "train", f"--encoder bi {TRAIN} --output_directory {{saved}} --lr inf", 2, ("--lr", "finite"),
-         ("saved/bi_encoder",)),  # fmt: skip
-    Case("weight decay nan", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --weight_decay nan", 2,
-         ("--weight_decay", "finite")),  # fmt: skip
-    Case("epochs inf", "train", f"--encoder cross {TRAIN} --output_directory {{saved}} --epochs inf", 2,
-         ("--epochs", "finite"), ("saved/cross_encoder",)),  # fmt: skip
-    Case("negative seed", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --seed -1", 2,
-         ("--seed", "2**32")),  # fmt: skip
-    Case("huge seed", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --seed 99999999999999", 2,
-         ("--seed",)),  # fmt: skip
-    Case("mps device", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --device mps", 2,
-         ("--device mps",)),  # fmt: skip
-    Case("zero max steps", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --max_steps 0", 2,
-         ("--max_steps", "-1 (no limit) or a positive integer")),  # fmt: skip
-    Case("negative max steps", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --max_steps -5", 2,
-         ("--max_steps", "got -5")),  # fmt: skip
+    Case(
+        "lr inf",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{saved}} --lr inf",
+        2,
+        ("--lr", "finite"),
+        ("saved/bi_encoder",),
+    ),  # fmt: skip
+    Case(
+        "weight decay nan",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{out}} --weight_decay nan",
+        2,
+        ("--weight_decay", "finite"),
+    ),  # fmt: skip
+    Case(
+        "epochs inf",
+        "train",
+        f"--encoder cross {TRAIN} --output_directory {{saved}} --epochs inf",
+        2,
+        ("--epochs", "finite"),
+        ("saved/cross_encoder",),
+    ),  # fmt: skip
+    Case(
+        "negative seed", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --seed -1", 2, ("--seed", "2**32")
+    ),  # fmt: skip
+    Case(
+        "huge seed", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --seed 99999999999999", 2, ("--seed",)
+    ),  # fmt: skip
+    Case(
+        "mps device", "train", f"--encoder bi {TRAIN} --output_directory {{out}} --device mps", 2, ("--device mps",)
+    ),  # fmt: skip
+    Case(
+        "zero max steps",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{out}} --max_steps 0",
+        2,
+        ("--max_steps", "-1 (no limit) or a positive integer"),
+    ),  # fmt: skip
+    Case(
+        "negative max steps",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{out}} --max_steps -5",
+        2,
+        ("--max_steps", "got -5"),
+    ),  # fmt: skip
     Case("meta device", "rerank", f"{RERANK} --device meta", 2, ("--device meta", "cpu or cuda")),
-    Case("diverging training", "train",
-         f"--encoder bi {TRAIN} --output_directory {{saved}} --lr 1e37 --warmup_ratio 0 --max_steps 3", 2,
-         ("training diverged", "nothing was saved"), ("saved/bi_encoder",)),  # fmt: skip
-    Case("resume from a state missing fields", "train", f"--encoder bi {TRAIN} --output_directory {{saved}} --resume",
-         2, ("trainer_state.json", "'max_steps'"), ("saved/bi_encoder",), "state_missing_fields"),  # fmt: skip
-    Case("resume from a state with a string log", "train",
-         f"--encoder bi {TRAIN} --output_directory {{saved}} --resume", 2, ("'log_history'", "a list"),
-         ("saved/bi_encoder",), "state_string_log"),  # fmt: skip
-    Case("resume toggling the shared encoder", "train",
-         f"--encoder bi {TRAIN} --output_directory {{saved}} --resume --shared_encoder --allow_changed_settings", 2,
-         ("--shared_encoder True (was False)", "other weights"), ("saved/bi_encoder",), "recorded_run"),  # fmt: skip
-    Case("cross-encoder with NaN weights", "rerank", RERANK, 2, ("cross-encoder's scores", "NaN"),
-         ("saved/bi_encoder", "saved/cross_encoder"), "nan_cross_encoder"),  # fmt: skip
-    Case("bi-encoder with NaN weights", "rerank", RERANK, 2, ("bi-encoder's passage vectors", "NaN"),
-         ("saved/bi_encoder",), "nan_bi_encoder"),  # fmt: skip
-    Case("train_config.json holding a list", "rerank", RERANK, 2, ("train_config.json", "JSON object", "list"),
-         ("saved/bi_encoder", "saved/cross_encoder"), "config_list"),  # fmt: skip
-    Case("config.json with a text hidden_size", "rerank", RERANK, 2, ("--input_directory", "cannot load"),
-         ("saved/bi_encoder", "saved/cross_encoder"), "hidden_size_text"),  # fmt: skip
-    Case("two questions with one id", "rerank", f"{RERANK} --queries {{duplicate_ids}}", 2,
-         ("question id '7'", "row 1", "row 2"), ("saved/bi_encoder", "saved/cross_encoder")),  # fmt: skip
-    Case("lone surrogates in corpus and queries", "rerank",
-         f"{RERANK} --corpus {{surrogate_corpus}} --queries {{surrogate_queries}} --stages retrieve", 0,
-         ("surrogate_corpus.jsonl", "surrogate_queries.jsonl", "U+FFFD")),  # fmt: skip
-    Case("lone surrogate in training data", "train",
-         f"--encoder bi {TRAIN} --output_directory {{out}} --train_data {{surrogate_train}}", 0, ("U+FFFD",)),
-    Case("CSV passage over the csv module's default limit", "rerank",
-         f"{RERANK} --corpus {{long_passage}} --retriever bm25 --stages retrieve --bm25_tokenizer whitespace", 0),
+    Case(
+        "diverging training",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{saved}} --lr 1e37 --warmup_ratio 0 --max_steps 3",
+        2,
+        ("training diverged", "nothing was saved"),
+        ("saved/bi_encoder",),
+    ),  # fmt: skip
+    Case(
+        "resume from a state missing fields",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{saved}} --resume",
+        2,
+        ("trainer_state.json", "'max_steps'"),
+        ("saved/bi_encoder",),
+        "state_missing_fields",
+    ),  # fmt: skip
+    Case(
+        "resume from a state with a string log",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{saved}} --resume",
+        2,
+        ("'log_history'", "a list"),
+        ("saved/bi_encoder",),
+        "state_string_log",
+    ),  # fmt: skip
+    Case(
+        "resume toggling the shared encoder",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{saved}} --resume --shared_encoder --allow_changed_settings",
+        2,
+        ("--shared_encoder True (was False)", "other weights"),
+        ("saved/bi_encoder",),
+        "recorded_run",
+    ),  # fmt: skip
+    Case(
+        "cross-encoder with NaN weights",
+        "rerank",
+        RERANK,
+        2,
+        ("cross-encoder's scores", "NaN"),
+        ("saved/bi_encoder", "saved/cross_encoder"),
+        "nan_cross_encoder",
+    ),  # fmt: skip
+    Case(
+        "bi-encoder with NaN weights",
+        "rerank",
+        RERANK,
+        2,
+        ("bi-encoder's passage vectors", "NaN"),
+        ("saved/bi_encoder",),
+        "nan_bi_encoder",
+    ),  # fmt: skip
+    Case(
+        "train_config.json holding a list",
+        "rerank",
+        RERANK,
+        2,
+        ("train_config.json", "JSON object", "list"),
+        ("saved/bi_encoder", "saved/cross_encoder"),
+        "config_list",
+    ),  # fmt: skip
+    Case(
+        "config.json with a text hidden_size",
+        "rerank",
+        RERANK,
+        2,
+        ("--input_directory", "cannot load"),
+        ("saved/bi_encoder", "saved/cross_encoder"),
+        "hidden_size_text",
+    ),  # fmt: skip
+    Case(
+        "two questions with one id",
+        "rerank",
+        f"{RERANK} --queries {{duplicate_ids}}",
+        2,
+        ("question id '7'", "row 1", "row 2"),
+        ("saved/bi_encoder", "saved/cross_encoder"),
+    ),  # fmt: skip
+    Case(
+        "lone surrogates in corpus and queries",
+        "rerank",
+        f"{RERANK} --corpus {{surrogate_corpus}} --queries {{surrogate_queries}} --stages retrieve",
+        0,
+        ("surrogate_corpus.jsonl", "surrogate_queries.jsonl", "U+FFFD"),
+    ),  # fmt: skip
+    Case(
+        "lone surrogate in training data",
+        "train",
+        f"--encoder bi {TRAIN} --output_directory {{out}} --train_data {{surrogate_train}}",
+        0,
+        ("U+FFFD",),
+    ),
+    Case(
+        "CSV passage over the csv module's default limit",
+        "rerank",
+        f"{RERANK} --corpus {{long_passage}} --retriever bm25 --stages retrieve --bm25_tokenizer whitespace",
+        0,
+    ),
 ]
 
 LONG = "word " * 30_000  # 150,000 characters: over the csv module's default field limit of 131,072
 HOSTILE_FILES = {
-    "duplicate_ids": ("duplicate_ids.jsonl", '{"id": "7", "question": "what naba?", "context": "the naba"}\n'
-                      '{"id": 7, "question": "where bunobe?", "context": "bunobe of"}\n'),  # fmt: skip
-    "surrogate_corpus": ("surrogate_corpus.jsonl", '{"id": "a", "text": "the naba \\ud800 here"}\n'
-                         '{"id": "b", "text": "bunobe of and is"}\n'),  # fmt: skip
+    "duplicate_ids": (
+        "duplicate_ids.jsonl",
+        '{"id": "7", "question": "what naba?", "context": "the naba"}\n'
+        '{"id": 7, "question": "where bunobe?", "context": "bunobe of"}\n',
+    ),  # fmt: skip
+    "surrogate_corpus": (
+        "surrogate_corpus.jsonl",
+        '{"id": "a", "text": "the naba \\ud800 here"}\n{"id": "b", "text": "bunobe of and is"}\n',
+    ),  # fmt: skip
     "surrogate_queries": ("surrogate_queries.jsonl", '{"id": "1", "question": "what naba \\udc00?"}\n'),
-    "surrogate_train": ("surrogate_train.jsonl",
-                        '{"id": "1", "question": "what \\ud800 naba?", "context": "the naba was here"}\n'
-                        '{"id": "2", "question": "where bunobe?", "context": "bunobe of and"}\n'),  # fmt: skip
+    "surrogate_train": (
+        "surrogate_train.jsonl",
+        '{"id": "1", "question": "what \\ud800 naba?", "context": "the naba was here"}\n'
+        '{"id": "2", "question": "where bunobe?", "context": "bunobe of and"}\n',
+    ),  # fmt: skip
     "long_passage": ("long_passage.csv", f"id,title,text\nlong,t,{LONG}\nshort,t,the naba was here\n"),
 }
 

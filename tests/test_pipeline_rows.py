@@ -1,5 +1,6 @@
 """pipeline.py ``Pipeline.rerank_stages``: the "BM25 & DPR+CE" row (stage "ensemble") is BM25's list fused with the
-cross-encoder's order of the dense list ("retrieve+rerank"), by the run's --fusion and --fusion_weight; recomputed
+cross-encoder's order of the dense list ("retrieve+rerank"), by the run's --fusion at the seed's 1:1 weight
+(``pipeline.ENSEMBLE_WEIGHT``, whatever --fusion_weight says: that one weighs the "hybrid" row); recomputed
 from predictions.jsonl of rerank.py --retriever hybrid on the untrained ``saved`` models (the cross-encoder's head
 scaled up, so that its scores survive the 6 decimal places of predictions.jsonl)."""
 
@@ -15,6 +16,7 @@ import pytest
 from sharpened_cross_encoder import sharpen_cross_encoder
 
 import rerank
+from pipeline import ENSEMBLE_WEIGHT
 from retrieval.fusion import fuse
 from retrieval.ranking import Ranking
 
@@ -63,7 +65,7 @@ def test_ensemble_fuses_bm25_with_the_reranked_dense_list(hybrid_runs, fusion, w
         bm25, dense_ce, dense = (ranking(record, stage) for stage in ("bm25", "retrieve+rerank", "retrieve"))
         assert len(bm25.ids) == len(dense_ce.ids) == len(dense.ids) == DEPTH
         assert sorted(dense_ce.ids) == sorted(dense.ids)  # retrieve+rerank is the whole dense head, reordered
-        expected = fuse(bm25, dense_ce, fusion, weight)
+        expected = fuse(bm25, dense_ce, fusion, ENSEMBLE_WEIGHT)
         expected_scores = dict(zip(expected.ids, expected.scores))
         ensemble = ranking(record, "ensemble")
         # predictions.jsonl keeps --top_k of the fused union (rounded to 6 places): the best DEPTH of the expected.
@@ -71,7 +73,7 @@ def test_ensemble_fuses_bm25_with_the_reranked_dense_list(hybrid_runs, fusion, w
         for pid, score in zip(ensemble.ids, ensemble.scores):
             assert score == pytest.approx(expected_scores[pid], abs=1e-4), (record["id"], pid)
         assert ensemble.scores == pytest.approx(sorted(expected.scores, reverse=True)[:DEPTH], abs=1e-4)
-        wrong = fuse(bm25, dense, fusion, weight)
+        wrong = fuse(bm25, dense, fusion, ENSEMBLE_WEIGHT)
         wrong_scores = dict(zip(wrong.ids, wrong.scores))
         if any(abs(wrong_scores[pid] - score) > 1e-4 for pid, score in zip(ensemble.ids, ensemble.scores)):
             differs_from_unreranked += 1

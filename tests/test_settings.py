@@ -11,6 +11,7 @@ import train
 from encoders.settings import BiEncoderSettings, EncoderSettings
 from errors import UserError
 from pipeline import PipelineSettings
+from stage_weights import FALLBACK, FUSION_KEY, RERANK_KEY
 
 
 def parser_defaults(parser) -> dict:
@@ -27,8 +28,11 @@ def test_train_flags_take_their_defaults_from_the_settings():
 def test_rerank_flags_take_their_defaults_from_the_pipeline_settings():
     defaults = parser_defaults(rerank.build_parser())
     settings = PipelineSettings()
-    for name in ("retriever", "top_k_retrieval", "top_k", "rerank_depth", "fusion", "fusion_weight", "window_pooling"):
+    for name in ("retriever", "top_k_retrieval", "top_k", "rerank_depth", "fusion", "window_pooling"):
         assert defaults[name] == getattr(settings, name), name
+    # The weights default to auto, whose fallback (no tuned weight saved) is the settings' default.
+    assert defaults["fusion_weight"] == defaults["rerank_weight"] == "auto"
+    assert settings.fusion_weight == FALLBACK[FUSION_KEY] and settings.rerank_weight("hybrid") == FALLBACK[RERANK_KEY]
 
 
 def test_parsed_flags_become_the_settings_a_saved_encoder_records():

@@ -274,6 +274,10 @@ def test_bi_encoder_saved_directory(bi_run, tiny_model, squad_files):
     assert "debug" not in config and "quiet" not in config
     assert len(config["train_data_fingerprint"]) == 64
     assert set(config["final_metrics"]) == {"eval_top1", "eval_top5", "eval_mrr@10"}
+    # BM25's weight in the hybrid list, tuned on the validation questions after saving (weight_tuning.py)
+    assert set(config["fusion_weights"]) == {"minmax", "zscore", "rrf"}
+    assert config["fusion_tuning"]["questions"] == len(load_qa(squad_files["validation"]).questions)
+    assert "tuning_depth" not in config and "no_weight_tuning" not in config
     assert {path.name for path in bi_run.iterdir()} == {
         "question_encoder",
         "passage_encoder",
@@ -299,9 +303,11 @@ def rank_gold_passages(encoder: CrossEncoder, data) -> tuple[float, float]:
     """(MRR, share of (gold, other) pairs ordered right) of each question's gold passage among all passages."""
     passages = data.corpus.texts
     questions = [question.text for question in data.questions]
-    scores = encoder.prepare(Runtime(batch_size=64)).score(
-        [q for q in questions for _ in passages], passages * len(questions)
-    ).reshape(len(questions), len(passages))
+    scores = (
+        encoder.prepare(Runtime(batch_size=64))
+        .score([q for q in questions for _ in passages], passages * len(questions))
+        .reshape(len(questions), len(passages))
+    )
     reciprocal_ranks, right_pairs = [], []
     for row, question in zip(scores, data.questions, strict=True):
         gold = data.corpus.ids.index(data.corpus[question.gold_ids[0]].id)
@@ -383,6 +389,8 @@ def test_cross_encoder_saved_directory(cross_run, tiny_model):
     assert len(evaluations) == 30
     assert final == {key: value for key, value in evaluations[-1].items() if key.startswith("eval_")}
     assert final["eval_mrr@10"] > evaluations[0]["eval_mrr@10"]
+    # No bi-encoder beside it: the cross-encoder's weight is tuned against BM25 only.
+    assert list(config["rerank_weights"]) == ["bm25"] and "bi_encoder" not in config["rerank_tuning"]["first_stage"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def train_bi_encoder(
     negatives: NegativeArguments,
     args: RetrievalTrainingArguments,
     start: Callable[[], None],
-) -> tuple[BiEncoder, QAData, dict]:
+) -> tuple[BiEncoder, QAData, QAData | None, dict]:
     train, validation = load_training_data(data)
     set_seed(args.seed)
     model = BiEncoder.build(model_args.model, model_args.settings, model_args.trust_remote_code)
@@ -102,7 +102,7 @@ def train_bi_encoder(
         evaluator = bi_encoder_evaluator(validation, model.windows(validation.corpus), args.inference_runtime())
     loss = bi_encoder_loss(model_args.loss)
     metrics = fit(args, model, examples, collator, loss, evaluator, validation, start)
-    return model, train, metrics
+    return model, train, validation, metrics
 
 
 def train_cross_encoder(
@@ -111,7 +111,7 @@ def train_cross_encoder(
     negatives: NegativeArguments,
     args: RetrievalTrainingArguments,
     start: Callable[[], None],
-) -> tuple[CrossEncoder, QAData, dict]:
+) -> tuple[CrossEncoder, QAData, QAData | None, dict]:
     train, validation = load_training_data(data)
     set_seed(args.seed)
     encoder = CrossEncoder.build(model_args.model, model_args.settings, model_args.trust_remote_code)
@@ -145,7 +145,7 @@ def train_cross_encoder(
             "Train longer or with a higher --lr: its loss stays near ln(--group_size) until it starts to learn "
             "(on KorQuAD from all-MiniLM-L6-v2: 200 steps at 3e-5 stayed there, at 1e-4 it left after about 50)"
         )
-    return encoder, train, metrics
+    return encoder, train, validation, metrics
 
 
 def load_negatives(
@@ -223,8 +223,9 @@ def train_encoder(
     negatives: NegativeArguments,
     args: RetrievalTrainingArguments,
     run_record: dict,
-) -> Path:
-    """Train the encoder ``model_args`` names and save it with ``run_record`` (train_config.json) beside it."""
+) -> tuple[Path, QAData, QAData | None]:
+    """Train the encoder ``model_args`` names and save it with ``run_record`` (train_config.json) beside it;
+    return (its directory, the training data, the validation data if any)."""
     device = args.inference_runtime().device
     if device.type == "cuda" and device.index is not None:
         torch.cuda.set_device(device)
@@ -243,8 +244,8 @@ def train_encoder(
             record_run(output, run_record)
 
     with previous:
-        encoder, train_data, metrics = train(model_args, data, negatives, args, start)
+        encoder, train_data, validation, metrics = train(model_args, data, negatives, args, start)
         refuse_diverged_weights(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output)
         record = {**run_record, "train_data_fingerprint": train_data.fingerprint(), "final_metrics": metrics}
         encoder.save(output, record)
-    return output
+    return output, train_data, validation
