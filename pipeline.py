@@ -127,6 +127,9 @@ class Pipeline:
         self.cross_encoder = cross_encoder
         self.bm25_tokenizer = bm25_tokenizer
         self.timings: dict[str, float] = {}
+        # The rows as they were before weights were tuned (hybrid 1:1, the cross-encoder alone), made from the
+        # same lists and scores when the run's weights differ, so that a run shows what its weights changed.
+        self.untuned: dict[str, list[Ranking]] = {}
         self.depth = settings.top_k_retrieval
         if self.depth > len(corpus):
             warn(f"--top_k_retrieval {self.depth} > corpus size {len(corpus)}; using {len(corpus)}")
@@ -153,6 +156,9 @@ class Pipeline:
                 stages["hybrid"] = fuse_all(
                     stages[SPARSE], stages[DENSE], self.settings.fusion, self.settings.fusion_weight
                 )
+                if self.settings.fusion_weight != FALLBACK[FUSION_KEY]:
+                    untuned = FALLBACK[FUSION_KEY]
+                    self.untuned["hybrid"] = fuse_all(stages[SPARSE], stages[DENSE], self.settings.fusion, untuned)
         return stages
 
     def bm25_stage(self, questions: list[str]) -> list[Ranking]:
@@ -186,6 +192,8 @@ class Pipeline:
     def rerank_stages(self, questions: list[str], stages: dict[str, list[Ranking]]) -> dict[str, list[Ranking]]:
         """The cross-encoder stages, each ranking all its candidates (metrics need more than --top_k)."""
         firsts, scored = self.cross_encoder_scores(questions, stages)
+        if any(self.settings.rerank_weight(first) != FALLBACK[RERANK_KEY] for first in firsts):
+            self.untuned.update(self.reranked(firsts, scored, lambda _: FALLBACK[RERANK_KEY]))
         return self.reranked(firsts, scored, self.settings.rerank_weight)
 
     def cross_encoder_scores(

@@ -236,8 +236,9 @@ def check_encoder_directory(input_directory: Path, name: str, encoder: str) -> P
     return directory
 
 
-def report(stages: dict, queries, corpus, settings, timings: dict) -> tuple[dict, list | None]:
-    """Print the metrics table of every stage (when gold passages are known); return (metrics, golds)."""
+def report(stages: dict, queries, corpus, settings, timings: dict, untuned: dict) -> tuple[dict, list | None]:
+    """Print the metrics table of every stage (when gold passages are known), and of the rows that ``untuned``
+    holds as they were before tuned weights; return (metrics, golds)."""
     from data_utils import warn
     from evaluation import format_table, gold_in_corpus, stage_metrics
 
@@ -257,6 +258,14 @@ def report(stages: dict, queries, corpus, settings, timings: dict) -> tuple[dict
     for line in worse_than_their_input(table, settings, len(queries.questions)):
         warn(line)
     metrics = {"stages": table, "questions": len(queries.questions), "passages": len(corpus), "seconds": timings}
+    if untuned:
+        before = {
+            names[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus)
+            for stage, rankings in untuned.items()
+        }
+        print("the same rows without the weights (hybrid 1:1, the cross-encoder's order alone):")
+        print(format_table(before))
+        metrics["untuned"] = before
     return metrics, golds
 
 
@@ -336,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"corpus: {len(corpus)} passages; queries: {len(queries.questions)}; {runtime.describe()}")
 
     stages = pipeline.run([question.text for question in queries.questions])
-    metrics, golds = report(stages, queries, corpus, settings, pipeline.timings)
+    metrics, golds = report(stages, queries, corpus, settings, pipeline.timings, pipeline.untuned)
     with timed("write", pipeline.timings):
         written = write_outputs(
             output_directory,

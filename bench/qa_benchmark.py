@@ -9,6 +9,11 @@ article (about 80/20, seeded), the corpus = every paragraph. Then, each as the u
 hybrid retriever, which reports BM25, DPR, hybrid, DPR+CE, BM25+CE, BM25 & DPR+CE (the seed's ensemble) and
 hybrid+CE on the test questions. Writes ``bench/results/<name>/table.md``, ``results.json`` and
 ``top_k.png`` (top-k accuracy against k per retriever), and prints the table with every step's wall time.
+
+A tenth of the training articles (at most ``--max_validation_questions`` of their questions) is held out as
+validation questions, on which train.py tunes the fusion and rerank weights (``--tuning_depth`` =
+``--rerank_depth``); ``weights.md`` then sets each row with its tuned weight (``auto``) beside the same row
+without it (hybrid 1:1, the cross-encoder's order alone), both from the one rerank.py run.
 Extra flags for a step go in ``--bi_flags`` / ``--cross_flags`` / ``--rerank_flags`` (one quoted string).
 """
 
@@ -47,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=13, help="seed of the article split and of training")
     parser.add_argument(
         "--max_test_questions", type=int, default=400, help="evaluate a seeded sample of the test questions"
+    )
+    parser.add_argument(
+        "--validation_fraction", type=float, default=0.1, help="share of training articles held out for validation"
+    )
+    parser.add_argument(
+        "--max_validation_questions", type=int, default=100, help="validation questions the weights are tuned on"
     )
     parser.add_argument("--bm25_tokenizer", default="char-ngram", help="for mining and for the BM25 retriever")
     parser.add_argument("--top_k_retrieval", type=int, default=100, help="candidates of each first stage")
@@ -106,16 +117,61 @@ def plot(stages: dict[str, dict[str, float]], path: Path, title: str) -> None:
     figure.savefig(path, dpi=120)
 
 
+def saved_weights(work: Path) -> tuple[float | None, dict[str, float]]:
+    """(BM25's tuned minmax weight in the hybrid list, the cross-encoder's tuned weight per first stage)."""
+    configs = {}
+    for encoder in ("bi", "cross"):
+        path = work / f"{encoder}_encoder" / "train_config.json"
+        configs[encoder] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return configs["bi"].get("fusion_weights", {}).get("minmax"), configs["cross"].get("rerank_weights", {})
+
+
+def weights_table(metrics: dict, work: Path) -> str:
+    """Each row the weights change, without them (hybrid 1:1, the cross-encoder alone) and with them (auto)."""
+    fusion, rerank_weights = saved_weights(work)
+    stages, untuned, n = metrics["stages"], metrics.get("untuned", {}), metrics["questions"]
+    rows = []
+
+    def add(row: str, setting: str, values: dict | None, weight: float | None) -> None:
+        if values is None:
+            return
+        error = (values["top1"] * (1 - values["top1"]) / n) ** 0.5
+        cells = [f"{values[c]:.3f}" for c in ("top1", "top5", "mrr@10")]
+        rows.append([row, setting, *cells, f"{error:.3f}", "-" if weight is None else f"{weight:g}"])
+
+    for row in ("BM25", "DPR"):
+        add(row, "first stage", stages.get(row), None)
+    add("hybrid", "1:1", untuned.get("hybrid", stages.get("hybrid")), 0.5)
+    add("hybrid", "auto", stages.get("hybrid"), fusion)
+    for row, first in (("DPR+CE", "retrieve"), ("BM25+CE", "bm25"), ("hybrid+CE", "hybrid")):
+        add(row, "w = 1", untuned.get(row, stages.get(row)), 1.0)
+        add(row, "auto", stages.get(row), rerank_weights.get(first))
+    add("BM25 & DPR+CE", "w = 1", untuned.get("BM25 & DPR+CE", stages.get("BM25 & DPR+CE")), 1.0)
+    add("BM25 & DPR+CE", "auto", stages.get("BM25 & DPR+CE"), rerank_weights.get("retrieve"))
+    header = ["row", "weights", "top1", "top5", "mrr@10", "top1 s.e.", "weight"]
+    return markdown_table(header, rows)
+
+
 def main() -> None:
     args = build_parser().parse_args()
     name = args.name or args.data.stem
     work = ROOT / "bench" / "results" / name
     data = work / "data"
-    split = write_layout(args.data, data, args.test_fraction, args.seed, args.max_test_questions)
+    split = write_layout(
+        args.data,
+        data,
+        args.test_fraction,
+        args.seed,
+        args.max_test_questions,
+        args.validation_fraction,
+        args.max_validation_questions,
+    )
     print(f"{name}: {json.dumps(split)}")
     python, model = sys.executable, model_path()
     common = ["--model", model, "--train_data", str(data / "train.json"), "--output_directory", str(work)]
-    common += ["--seed", str(args.seed), "--quiet"]
+    common += ["--seed", str(args.seed), "--quiet", "--tuning_depth", str(args.rerank_depth)]
+    if (data / "validation.json").is_file():
+        common += ["--validation_data", str(data / "validation.json")]
     saved_timings = work / "timings.json"  # training times survive into a --reuse run's table
     timings: dict[str, float] = {}
     if args.reuse and saved_timings.is_file():
@@ -124,7 +180,7 @@ def main() -> None:
         if args.reuse and (work / f"{encoder}_encoder" / "train_config.json").is_file():
             print(f"[train {encoder}] reusing {work / f'{encoder}_encoder'}")
             continue
-        mining = ["--bm25_tokenizer", args.bm25_tokenizer] if "bm25" in flags else []
+        mining = ["--bm25_tokenizer", args.bm25_tokenizer]  # mined negatives and the tuned weights
         start = ["--model", str(bi_weights(work))] if encoder == "cross" and args.cross_init == "bi" else []
         command = [python, "train.py", "--encoder", encoder, *common, *shlex.split(flags), *mining, *start]
         run_step(f"train {encoder}", command, work / f"train_{encoder}.log", timings)
@@ -156,7 +212,10 @@ def main() -> None:
     print("\n" + "\n".join(lines))
     (work / "table.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plot(metrics["stages"], work / "top_k.png", f"{name}: {split['questions_test']} held-out questions")
-    print(f"wrote {work / 'table.md'} and {work / 'top_k.png'}")
+    weights = weights_table(metrics, work)
+    print("\n" + weights)
+    (work / "weights.md").write_text(weights + "\n", encoding="utf-8")
+    print(f"wrote {work / 'table.md'}, {work / 'weights.md'} and {work / 'top_k.png'}")
     payload = {"split": split, "arguments": {k: str(v) for k, v in vars(args).items()}, "machine": info}
     finish(f"{name}/results", {**payload, "metrics": metrics, "timings": timings})
 

@@ -1,5 +1,6 @@
-"""The competition layout made from one SQuAD-style file: train and test questions split by article, and a
-corpus of every paragraph.
+"""The competition layout made from one SQuAD-style file: train and test questions split by article (and,
+when asked, validation questions from a held-out part of the training articles), and a corpus of every
+paragraph.
 
 Splitting by article (not by question) keeps a test question's passage, and its neighbours from the
 same article, out of training, as in the competition where the test questions were unseen.
@@ -48,15 +49,29 @@ def sample_questions(articles: list[dict], limit: int | None, seed: int) -> list
 
 
 def write_layout(
-    source: Path, directory: Path, test_fraction: float, seed: int, max_test_questions: int | None = None
+    source: Path,
+    directory: Path,
+    test_fraction: float,
+    seed: int,
+    max_test_questions: int | None = None,
+    validation_fraction: float = 0.0,
+    max_validation_questions: int | None = None,
 ) -> dict[str, int]:
-    """Write ``train.json``, ``test.json`` (SQuAD-style) and ``corpus.jsonl`` (every paragraph) into ``directory``."""
+    """Write ``train.json``, ``test.json`` (SQuAD-style) and ``corpus.jsonl`` (every paragraph) into ``directory``;
+    with ``validation_fraction``, also ``validation.json`` from that share of the training articles (held out of
+    ``train.json``)."""
     data = parse_json(source)
     articles = data["data"]
     train, test = split_articles(articles, test_fraction, seed)
     test = sample_questions(test, max_test_questions, seed)
+    parts = {"train.json": train, "test.json": test}
+    validation: list[dict] = []
+    if validation_fraction > 0:
+        train, validation = split_articles(train, validation_fraction, seed + 1)
+        validation = sample_questions(validation, max_validation_questions, seed)
+        parts.update({"train.json": train, "validation.json": validation})
     directory.mkdir(parents=True, exist_ok=True)
-    for name, part in (("train.json", train), ("test.json", test)):
+    for name, part in parts.items():
         (directory / name).write_text(json.dumps({"data": part}, ensure_ascii=False), encoding="utf-8")
     with (directory / "corpus.jsonl").open("w", encoding="utf-8") as handle:
         for a, article in enumerate(articles):
@@ -67,10 +82,12 @@ def write_layout(
     def questions(part: list[dict]) -> int:
         return sum(len(paragraph["qas"]) for article in part for paragraph in article["paragraphs"])
 
+    counts = {"articles_validation": len(validation), "questions_validation": questions(validation)}
     return {
         "articles_train": len(train),
         "articles_test": len(test),
         "questions_train": questions(train),
         "questions_test": questions(test),
+        **(counts if validation else {}),
         "passages": sum(len(article["paragraphs"]) for article in articles),
     }

@@ -277,12 +277,14 @@ def test_auto_rows_are_not_worse_than_their_first_stage_where_the_cross_encoder_
     (DPR+CE is left out: the untrained bi-encoder is as random as the cross-encoder, so any weight is noise.)"""
     directory, _ = tuned
     queries = squad_files["validation"]
-    metrics = {}
+    metrics, untuned = {}, {}
     for weight in ("1", "auto"):
         stdout, stderr = run_rerank(
             hybrid_args(directory, corpus_file, queries, tmp_path / weight, "--rerank_weight", weight)
         )
-        metrics[weight] = json.loads((tmp_path / weight / "metrics.json").read_text(encoding="utf-8"))["stages"]
+        written = json.loads((tmp_path / weight / "metrics.json").read_text(encoding="utf-8"))
+        metrics[weight] = written["stages"]
+        untuned[weight] = written.get("untuned")
         if weight == "1":
             assert "BM25+CE (top1" in stderr and "try a lower --rerank_weight" in stderr
         else:
@@ -294,5 +296,9 @@ def test_auto_rows_are_not_worse_than_their_first_stage_where_the_cross_encoder_
     for row, first in (("BM25+CE", "BM25"), ("hybrid+CE", "hybrid")):
         auto = metrics["auto"][row]["top1"]
         assert auto >= metrics["auto"][first]["top1"] - error(auto), row
+    # An auto run also reports its rows as they are without the weights: the w = 1 run's rows.
+    assert list(untuned["1"]) == ["hybrid"]  # its fusion weight is still tuned
+    for row in ("DPR+CE", "BM25+CE", "hybrid+CE", "BM25 & DPR+CE"):
+        assert untuned["auto"][row] == metrics["1"][row], row
     better = max(metrics["auto"]["BM25"]["top1"], metrics["auto"]["DPR"]["top1"])
     assert metrics["auto"]["hybrid"]["top1"] >= better - error(metrics["auto"]["hybrid"]["top1"])
