@@ -22,13 +22,15 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 # The whole flow on the demo data with the real all-MiniLM-L6-v2 weights, on CPU in minutes.
 demo: install
-	$(BIN)/python train.py --encoder bi --model $(MODEL) --train_data demo/train.json \
-		--validation_data demo/validation.json --output_directory $(DEMO_OUT) \
-		--shared_encoder --pooling mean --epochs 1 --max_passage_length 256 --stride 64
-	$(BIN)/python train.py --encoder cross --model $(MODEL) --train_data demo/train.json \
-		--validation_data demo/validation.json --output_directory $(DEMO_OUT) \
+	$(BIN)/python demo/hold_out.py $(DEMO_OUT)/data
+	$(BIN)/python train.py --encoder bi --model $(MODEL) --train_data $(DEMO_OUT)/data/train.json \
+		--validation_data $(DEMO_OUT)/data/tuning.json --output_directory $(DEMO_OUT) \
+		--shared_encoder --pooling mean --epochs 1 --max_passage_length 256 --stride 64 \
+		--bm25_tokenizer whitespace --tuning_top_k_retrieval 20 --tuning_rerank_depth 20
+	$(BIN)/python train.py --encoder cross --model $(MODEL) --train_data $(DEMO_OUT)/data/train.json \
+		--validation_data $(DEMO_OUT)/data/tuning.json --output_directory $(DEMO_OUT) \
 		--epochs 1 --lr 3e-4 --group_size 4 --max_query_length 32 --max_passage_length 192 --stride 64 \
-		--negatives dense
+		--negatives dense --bm25_tokenizer whitespace --tuning_top_k_retrieval 20 --tuning_rerank_depth 20
 	$(BIN)/python rerank.py --input_directory $(DEMO_OUT) --corpus demo/corpus.jsonl \
 		--queries demo/validation.json --top_k_retrieval 20 --top_k 5 --bm25_tokenizer whitespace
 

@@ -202,13 +202,15 @@ class Pipeline:
         """(the candidates of each first stage, the cross-encoder's ranking of all of them).
 
         The cross-encoder scores the first ``--rerank_depth`` passages of each first-stage list once; with both
-        retrievers that is their union, the candidates of "hybrid" in hybrid order, and the same scores also
+        retrievers that is the union of BM25's, the bi-encoder's and the hybrid list's heads, the candidates of
+        "hybrid" in hybrid order (so that weight 0 is the hybrid list's own head), and the same scores also
         order BM25's candidates alone (BM25+CE) and the bi-encoder's alone (DPR+CE).
         """
         depth = self.settings.rerank_depth or self.depth
         firsts = {stage: head(stages[stage], depth) for stage in (SPARSE, DENSE) if stage in stages}
         if len(firsts) == 2:
-            firsts["hybrid"] = within(stages["hybrid"], union(firsts[SPARSE], firsts[DENSE]))
+            heads = union(union(firsts[SPARSE], firsts[DENSE]), head(stages["hybrid"], depth))
+            firsts["hybrid"] = within(stages["hybrid"], heads)
         candidates = firsts[self.settings.first_stage]
         scored = rerank(self.cross_encoder, questions, candidates, self.corpus, self.settings.window_pooling)
         return firsts, scored

@@ -208,6 +208,7 @@ def with_weights(settings, args: argparse.Namespace, bi_directory, cross_directo
     from stage_weights import FUSION_KEY, RERANK_KEY, resolve
 
     first_stage: dict = {"bm25_tokenizer": tokenizer.describe()} if tokenizer is not None else {}
+    first_stage["top_k_retrieval"] = settings.top_k_retrieval
     fusion_weight = settings.fusion_weight
     if settings.dense and settings.sparse:
         weights, lines = resolve(FUSION_KEY, args.fusion_weight, bi_directory, [args.fusion], first_stage)
@@ -217,6 +218,7 @@ def with_weights(settings, args: argparse.Namespace, bi_directory, cross_directo
         first_stage.update(fusion=args.fusion, fusion_weight=fusion_weight)
     if bi_encoder is not None:
         first_stage["bi_encoder"] = bi_encoder.passage_fingerprint()
+    first_stage["rerank_depth"] = settings.rerank_depth or settings.top_k_retrieval
     rerank_weights: dict[str, float] = {}
     if settings.rerank:
         first_stages = list(dict.fromkeys(settings.reranked_lists().values()))

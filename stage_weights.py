@@ -60,7 +60,9 @@ def describe_tuning(tuning: dict) -> str:
 def changed_first_stage(tuning: dict, first_stage: dict) -> list[str]:
     """The parts of this run's first stage (bm25_tokenizer, bi_encoder, fusion, ...) that differ from the one the
     weights were tuned against; parts either side does not record are not compared."""
-    tuned_against = tuning.get("first_stage", {})
+    tuned_against = tuning.get("first_stage")
+    if not isinstance(tuned_against, dict):
+        return []
     return sorted(name for name, value in first_stage.items() if name in tuned_against and tuned_against[name] != value)
 
 
@@ -87,7 +89,7 @@ def resolve(
     changed = changed_first_stage(tuning, first_stage)
     if changed:
         lines.append(
-            f"note: {flag} auto: tuned against another {', '.join(changed)} than this run's; "
-            f"retrain, or give {flag} a number"
+            f"note: {flag} auto: tuned against another {', '.join(changed)} than this run's; give {flag} a number "
+            "to set it yourself"
         )
     return weights, lines

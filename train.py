@@ -27,7 +27,7 @@ from errors import UserError, run_cli
 
 DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
 # Flags that change how a run reports or what is tuned after it (recorded in the tuning record), not what it trains.
-NOT_RECORDED = ("debug", "quiet", "tuning_depth", "no_weight_tuning")
+NOT_RECORDED = ("debug", "quiet", "tuning_top_k_retrieval", "tuning_rerank_depth", "no_weight_tuning")
 # Flags that only one encoder uses: given to the other, they would do nothing without a word.
 ONLY_FOR = {
     "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling"),
@@ -41,6 +41,7 @@ def build_parser() -> ArgumentParser:
     from encoders.losses import LOSSES
     from encoders.settings import POOLINGS, BiEncoderSettings
     from training.settings import DEFAULT_DATA
+    from weight_tuning import TOP_K_RETRIEVAL
 
     lengths_default = BiEncoderSettings()
     parser = ArgumentParser(
@@ -137,10 +138,17 @@ def build_parser() -> ArgumentParser:
         "weights tuned on the validation questions (rerank.py --fusion_weight auto / --rerank_weight auto)"
     )
     tuning.add_argument(
-        "--tuning_depth",
+        "--tuning_top_k_retrieval",
+        type=positive_int,
+        default=TOP_K_RETRIEVAL,
+        help="passages each first stage retrieves while tuning (as rerank.py's --top_k_retrieval: give both the same)",
+    )
+    tuning.add_argument(
+        "--tuning_rerank_depth",
         type=positive_int,
         default=100,
-        help="candidates of each first stage the weights are tuned over (the cross-encoder scores them all)",
+        help="the cross-encoder scores this many of each first stage's passages per validation question while "
+        "tuning (as rerank.py's --rerank_depth: the same is best, fewer is faster)",
     )
     tuning.add_argument(
         "--no_weight_tuning", action="store_true", help="save the encoder without tuned weights (auto: 0.5 and 1)"
@@ -311,14 +319,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def tune_weights(args: argparse.Namespace, runtime, train_data, validation) -> None:
     """Choose and save the weight rerank.py's ``auto`` will use (weight_tuning.py)."""
+    from pathlib import Path
+
+    from data_utils import warn
+    from encoders.bi_encoder import tokenizer_directory
+    from errors import UserError
     from retrieval.bm25_tokenizers import make_tokenizer
     from weight_tuning import WeightTuner, tune_after_training
 
-    tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, args.model)
-    tuner = WeightTuner(
-        args.output_directory, train_data, validation, tokenizer, runtime, args.tuning_depth, args.trust_remote_code
+    bi_directory = Path(args.output_directory) / "bi_encoder"
+    # rerank.py's BM25 over the bi-encoder's tokenizer (--bm25_tokenizer model) uses the saved bi-encoder's
+    model_tokenizer = (
+        tokenizer_directory(bi_directory) if (bi_directory / "train_config.json").is_file() else args.model
     )
-    for line in tune_after_training(args.encoder, args.output_directory, tuner):
+    tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, model_tokenizer)
+    tuner = WeightTuner(
+        args.output_directory,
+        train_data,
+        validation,
+        tokenizer,
+        runtime,
+        args.tuning_top_k_retrieval,
+        args.tuning_rerank_depth,
+        args.trust_remote_code,
+    )
+    try:
+        lines = tune_after_training(args.encoder, args.output_directory, tuner)
+    except UserError as error:  # the encoder is saved and good; rerank.py's auto falls back to the fixed weights
+        warn(f"the {args.encoder}-encoder is saved, but its weights were not tuned: {error}")
+        return
+    for line in lines:
         print(line)
 
 

@@ -34,6 +34,7 @@ from runtime import Runtime
 from stage_weights import CONFIG_NAME, FALLBACK, FUSION_KEY, RERANK_KEY, read_saved, tuning_key
 
 GRID = tuple(step / 20 for step in range(21))
+TOP_K_RETRIEVAL = PipelineSettings().top_k_retrieval  # train.py's --tuning_top_k_retrieval default: rerank.py's
 OBJECTIVE = "top1, then mrr@10"
 
 
@@ -71,24 +72,32 @@ class WeightTuner:
         validation: QAData,
         bm25_tokenizer,
         runtime: Runtime,
-        depth: int,
+        top_k_retrieval: int,
+        rerank_depth: int,
         trust_remote_code: bool = False,
     ):
         self.corpus, self.questions, self.golds = tuning_questions(train, validation)
         self.output_root = Path(output_root)
         self.bm25_tokenizer = bm25_tokenizer
         self.runtime = runtime
-        self.depth = min(depth, len(self.corpus))
+        # rerank.py's --top_k_retrieval and --rerank_depth, within this (smaller) corpus
+        self.requested = {"top_k_retrieval": top_k_retrieval, "rerank_depth": rerank_depth}
+        self.top_k_retrieval = min(top_k_retrieval, len(self.corpus))
+        self.rerank_depth = min(rerank_depth, self.top_k_retrieval)
         self.trust_remote_code = trust_remote_code
 
     def about(self, first_stage: dict) -> dict:
         return {
             "questions": len(self.questions),
             "passages": len(self.corpus),
-            "depth": self.depth,
+            "depth": self.rerank_depth,
             "objective": OBJECTIVE,
-            "first_stage": first_stage,
+            "first_stage": {**first_stage, **self.requested},
         }
+
+    def settings(self, retriever: str, **fields) -> PipelineSettings:
+        depths = {"top_k_retrieval": self.top_k_retrieval, "rerank_depth": self.rerank_depth}
+        return PipelineSettings(retriever=retriever, top_k=min(5, self.rerank_depth), **depths, **fields)
 
     def pipeline(self, settings: PipelineSettings, bi_encoder=None, cross_encoder=None) -> Pipeline:
         index_root = self.output_root / "index" / "tuning"
@@ -101,7 +110,7 @@ class WeightTuner:
     def tune_fusion(self, bi_directory: Path) -> tuple[dict[str, float], dict]:
         """BM25's weight in the hybrid list for each fusion method, and how it was chosen."""
         bi_encoder = self.load("bi", bi_directory)
-        settings = PipelineSettings(retriever="hybrid", top_k_retrieval=self.depth, rerank=False)
+        settings = self.settings("hybrid", rerank=False)
         stages = self.pipeline(settings, bi_encoder).run(self.questions)
         weights, rows = {}, {}
         before = FALLBACK[FUSION_KEY]
@@ -125,11 +134,7 @@ class WeightTuner:
             fusion_weight = (saved or {}).get("minmax", fusion_weight)
             first_stage.update(bi_encoder=bi_encoder.passage_fingerprint(), fusion="minmax")
             first_stage["fusion_weight"] = fusion_weight
-        settings = PipelineSettings(
-            retriever="hybrid" if bi_encoder is not None else "bm25",
-            top_k_retrieval=self.depth,
-            fusion_weight=fusion_weight,
-        )
+        settings = self.settings("hybrid" if bi_encoder is not None else "bm25", fusion_weight=fusion_weight)
         pipeline = self.pipeline(settings, bi_encoder, cross_encoder)
         stages = pipeline.run_first_stages(self.questions)
         firsts, scored = pipeline.cross_encoder_scores(self.questions, stages)
@@ -181,5 +186,6 @@ def tune_after_training(encoder: str, output_root: Path, tuner: WeightTuner) -> 
                 f"cross-encoder alone {alone:.3f})"
             )
     about = f"on {tuning['questions']} validation questions over {tuning['passages']} passages"
-    lines[0] += f" ({about}, top {tuning['depth']}; saved in {encoder}_encoder/{CONFIG_NAME})"
+    depths = f"top {tuning['depth']} of each first stage's {tuner.top_k_retrieval}"
+    lines[0] += f" ({about}, {depths}; saved in {encoder}_encoder/{CONFIG_NAME})"
     return lines

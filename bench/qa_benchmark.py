@@ -11,8 +11,8 @@ hybrid+CE on the test questions. Writes ``bench/results/<name>/table.md``, ``res
 ``top_k.png`` (top-k accuracy against k per retriever), and prints the table with every step's wall time.
 
 A tenth of the training articles (at most ``--max_validation_questions`` of their questions) is held out as
-validation questions, on which train.py tunes the fusion and rerank weights (``--tuning_depth`` =
-``--rerank_depth``); ``weights.md`` then sets each row with its tuned weight (``auto``) beside the same row
+validation questions, on which train.py tunes the fusion and rerank weights at the depths rerank.py runs
+with; ``weights.md`` then sets each row with its tuned weight (``auto``) beside the same row
 without it (hybrid 1:1, the cross-encoder's order alone), both from the one rerank.py run.
 Extra flags for a step go in ``--bi_flags`` / ``--cross_flags`` / ``--rerank_flags`` (one quoted string).
 """
@@ -169,7 +169,8 @@ def main() -> None:
     print(f"{name}: {json.dumps(split)}")
     python, model = sys.executable, model_path()
     common = ["--model", model, "--train_data", str(data / "train.json"), "--output_directory", str(work)]
-    common += ["--seed", str(args.seed), "--quiet", "--tuning_depth", str(args.rerank_depth)]
+    common += ["--seed", str(args.seed), "--quiet", "--tuning_top_k_retrieval", str(args.top_k_retrieval)]
+    common += ["--tuning_rerank_depth", str(args.rerank_depth)]
     if (data / "validation.json").is_file():
         common += ["--validation_data", str(data / "validation.json")]
     saved_timings = work / "timings.json"  # training times survive into a --reuse run's table

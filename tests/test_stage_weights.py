@@ -151,6 +151,20 @@ def test_rerank_weight_zero_keeps_each_first_stage_and_one_is_the_cross_encoder(
     assert moved >= len(outputs["1"]) // 2  # the cross-encoder does reorder: the w = 0 check has teeth
 
 
+def test_weight_zero_keeps_the_hybrid_head_when_the_cross_encoder_scores_fewer_than_retrieved(
+    sharpened, corpus_file, squad_files, tmp_path
+):
+    """With --rerank_depth below --top_k_retrieval, hybrid's own head can hold passages in neither list's head:
+    catches the hybrid candidates made of BM25's and DPR's heads only."""
+    args = hybrid_args(sharpened, corpus_file, squad_files["validation"], tmp_path, "--rerank_weight", "0")
+    args[args.index("--top_k_retrieval") + 1] = 12
+    args[args.index("--rerank_depth") + 1] = 3
+    args[args.index("--top_k") + 1] = 3
+    run_rerank(args)
+    for record in read_jsonl(tmp_path / "predictions.jsonl"):
+        assert record["rerank"]["ids"] == record["hybrid"]["ids"][:3]
+
+
 def test_fusion_weight_ends_reproduce_the_bm25_and_dense_rows(sharpened, corpus_file, squad_files, tmp_path):
     queries = squad_files["validation"]
     for weight, row in (("1", "bm25"), ("0", "retrieve")):
@@ -244,7 +258,7 @@ def tuned(sharpened, squad_files, tmp_path_factory) -> tuple[Path, list[str]]:
     shutil.copytree(sharpened, directory)
     train, validation = load_qa(squad_files["train"]), load_qa(squad_files["validation"])
     tokenizer = make_tokenizer("char-ngram", 2, None)
-    tuner = WeightTuner(directory, train, validation, tokenizer, Runtime(batch_size=64), depth=DEPTH)
+    tuner = WeightTuner(directory, train, validation, tokenizer, Runtime(batch_size=64), DEPTH, DEPTH)
     lines = []
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for encoder in ("bi", "cross"):
@@ -276,6 +290,8 @@ def test_auto_rows_are_not_worse_than_their_first_stage_where_the_cross_encoder_
     rows fall far below their lists and the guard says so; auto weights keep them within a standard error.
     (DPR+CE is left out: the untrained bi-encoder is as random as the cross-encoder, so any weight is noise.)"""
     directory, _ = tuned
+    cross = json.loads((directory / "cross_encoder" / "train_config.json").read_text(encoding="utf-8"))
+    assert cross[RERANK_KEY]["bm25"] < 1  # the random cross-encoder alone loses to BM25 on the validation questions
     queries = squad_files["validation"]
     metrics, untuned = {}, {}
     for weight in ("1", "auto"):
