@@ -93,11 +93,13 @@ def main() -> None:
         command += ["--train_data", str(work / "data" / "train.json")]
         command += ["--validation_data", str(work / "data" / "test.json")]
         command += shlex.split(COMMON_FLAGS) + shlex.split(flags) + shlex.split(args.train_flags)
+        command += ["--no_weight_tuning"]  # the recipes are judged by the cross-encoder's order alone
         run_step(f"train {recipe}", command, work / f"{recipe}.train.log", timings)
         rerank = [python, "rerank.py", "--retriever", "bm25", "--input_directory", str(output)]
         rerank += ["--corpus", str(work / "rerank_data" / "corpus.jsonl")]
         rerank += ["--queries", str(work / "rerank_data" / "test.json"), "--bm25_tokenizer", "char-ngram"]
         rerank += ["--top_k_retrieval", "5", "--top_k", "5", "--output_directory", str(output / "results")]
+        rerank += ["--rerank_weight", "1"]
         run_step(f"rerank {recipe}", rerank, work / f"{recipe}.rerank.log", timings)
 
         loss, validation = last_logged(output / "cross_encoder" / "log.jsonl")
