@@ -47,13 +47,18 @@ def answer_hits(ranking: Sequence[str], answers: Sequence[str], corpus: Corpus) 
 
 
 def stage_metrics(
-    rankings: Sequence[Sequence[str]], golds: Sequence[set[str]], queries: QAData, corpus: Corpus
+    rankings: Sequence[Sequence[str]],
+    golds: Sequence[set[str]],
+    queries: QAData,
+    corpus: Corpus,
+    ks: Sequence[int] = KS,
 ) -> dict[str, float]:
-    """top-k and MRR@10 by gold passage id; ``answer_top{k}`` by answer string when answers are known."""
-    metrics = ranking_metrics(rankings, golds, KS)
+    """top-k for each of ``ks`` and MRR@10 by gold passage id; ``answer_top{k}`` by answer string when answers
+    are known."""
+    metrics = ranking_metrics(rankings, golds, ks)
     if any(question.answers for question in queries.questions):
         depth = max((len(ranking) for ranking in rankings), default=0)
-        for k in (k for k in KS if k <= depth):
+        for k in (k for k in ks if k <= depth):
             hits = [
                 bool(answer_hits(ranking[:k], question.answers, corpus))
                 for ranking, question in zip(rankings, queries.questions)

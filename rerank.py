@@ -242,15 +242,16 @@ def report(stages: dict, queries, corpus, settings, timings: dict, untuned: dict
     """Print the metrics table of every stage (when gold passages are known), and of the rows that ``untuned``
     holds as they were before tuned weights; return (metrics, golds)."""
     from data_utils import warn
-    from evaluation import format_table, gold_in_corpus, stage_metrics
+    from evaluation import KS, format_table, gold_in_corpus, stage_metrics
 
     if not any(question.gold_ids for question in queries.questions):
         print("note: the queries have no gold passages; nothing to evaluate, writing predictions only")
         return {}, None
     golds = gold_in_corpus(queries, corpus)
     names = settings.row_names()
+    ks = sorted({*KS, settings.top_k})  # the k the run keeps is always a column (and what the guard checks)
     table = {
-        names[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus)
+        names[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus, ks)
         for stage, rankings in stages.items()
     }
     print(format_table(table))
@@ -262,7 +263,7 @@ def report(stages: dict, queries, corpus, settings, timings: dict, untuned: dict
     metrics = {"stages": table, "questions": len(queries.questions), "passages": len(corpus), "seconds": timings}
     if untuned:
         before = {
-            names[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus)
+            names[stage]: stage_metrics([r.ids for r in rankings], golds, queries, corpus, ks)
             for stage, rankings in untuned.items()
         }
         print("the same rows without the weights (hybrid 1:1, the cross-encoder's order alone):")

@@ -163,6 +163,9 @@ def test_weight_zero_keeps_the_hybrid_head_when_the_cross_encoder_scores_fewer_t
     run_rerank(args)
     for record in read_jsonl(tmp_path / "predictions.jsonl"):
         assert record["rerank"]["ids"] == record["hybrid"]["ids"][:3]
+    # --top_k 3 is no column of the usual table: it is added, so that the guard can check it.
+    stages = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["stages"]
+    assert all("top3" in values for values in stages.values())
 
 
 def test_fusion_weight_ends_reproduce_the_bm25_and_dense_rows(sharpened, corpus_file, squad_files, tmp_path):
