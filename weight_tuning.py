@@ -19,6 +19,7 @@ weight moves only where the validation questions say it helps.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,8 +155,6 @@ class WeightTuner:
 
 def save_weights(encoder_directory: Path, key: str, weights: dict[str, float], tuning: dict) -> None:
     """Add the weights and their tuning record to the saved encoder's train_config.json (an atomic rewrite)."""
-    import json
-
     path = Path(encoder_directory) / CONFIG_NAME
     config = json.loads(path.read_text(encoding="utf-8"))
     write_json(path, {**config, key: weights, tuning_key(key): tuning})

@@ -245,6 +245,11 @@ def test_the_guard_names_a_reranked_row_worse_than_its_list_and_the_flag_to_try(
         "its standard error (0.030): try a higher --fusion_weight (1 keeps BM25's order)",
     ]
     table["BM25+CE"] = {"top1": 0.89, "top5": 0.97}
+    # One standard error is the line: 0.04 below at 0.025 is flagged, 0.02 below is not.
+    from evaluation import worse_by_more_than_its_error
+
+    assert worse_by_more_than_its_error({"top1": 0.5}, {"top1": 0.54}, 400, ["top1"]) == ("top1", 0.025)
+    assert worse_by_more_than_its_error({"top1": 0.5}, {"top1": 0.52}, 400, ["top1"]) is None
     table["hybrid"] = table["hybrid+CE"] = {"top1": 0.9, "top5": 0.97}
     assert rerank.worse_than_their_input(table, settings, questions=200) == []
 
@@ -321,3 +326,19 @@ def test_auto_rows_are_not_worse_than_their_first_stage_where_the_cross_encoder_
         assert untuned["auto"][row] == metrics["1"][row], row
     better = max(metrics["auto"]["BM25"]["top1"], metrics["auto"]["DPR"]["top1"])
     assert metrics["auto"]["hybrid"]["top1"] >= better - error(metrics["auto"]["hybrid"]["top1"])
+
+
+def test_a_tuning_that_fails_leaves_the_saved_encoder_with_a_warning(squad_files, tmp_path, monkeypatch, capsys):
+    """Catches in train.tune_weights: the UserError of a failed tuning escaping (exit 2 after a good save)."""
+    import train
+    import weight_tuning
+
+    def fail(*_args):
+        raise UserError("BM25: the corpus has no terms for this tokenizer")
+
+    monkeypatch.setattr(weight_tuning, "tune_after_training", fail)
+    args = train.build_parser().parse_args(["--encoder", "bi", "--output_directory", str(tmp_path)])
+    data = load_qa(squad_files["train"])
+    train.tune_weights(args, Runtime(batch_size=8), data, load_qa(squad_files["validation"]))
+    err = capsys.readouterr().err
+    assert "warning: the bi-encoder is saved, but its weights were not tuned: BM25: the corpus has no terms" in err
