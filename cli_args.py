@@ -57,6 +57,16 @@ def weight_or_auto(text: str) -> float | str:
         raise argparse.ArgumentTypeError(f"expected auto or a number in [0, 1], got {text!r}") from None
 
 
+def count_or_all(text: str) -> int | None:
+    """``all`` (None) or a positive integer."""
+    if text == "all":
+        return None
+    try:
+        return positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected all or a positive integer, got {text!r}") from None
+
+
 max_steps = checked_number(int, lambda value: value == -1 or value > 0, "-1 (no limit) or a positive integer")
 seed = checked_number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1 (what numpy seeds with)")
 

@@ -23,11 +23,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from data_utils import Corpus, warn
 from encoders.backends import PairScorer, PassageEncoder
-from reranking import rerank
+from reranking import WindowChoice, rerank
+from retrieval.best_windows import BestWindows
 from retrieval.bm25 import open_bm25_index
-from retrieval.dense import open_dense_retriever
+from retrieval.dense import DenseRetriever, open_dense_retriever
 from retrieval.faiss_index import FaissOptions
 from retrieval.fusion import fuse_all, interpolate_all
 from retrieval.ranking import Ranking, head, union, within
@@ -64,6 +67,7 @@ class PipelineSettings:
     fusion_weight: float = FALLBACK[FUSION_KEY]  # BM25's share in "hybrid"
     rerank_weights: Mapping[str, float] = field(default_factory=dict)  # first-stage key -> w; missing: 1
     window_pooling: str = "max"
+    rerank_windows: int | None = None  # the cross-encoder scores this many windows per candidate; None: all
     index: str = "exact"  # a key of retrieval.dense.DENSE_INDEXES
     faiss: FaissOptions = field(default_factory=FaissOptions)  # knobs of the ivfpq and hnsw indexes
     index_dtype: str = "float16"
@@ -135,6 +139,7 @@ class Pipeline:
             warn(f"--top_k_retrieval {self.depth} > corpus size {len(corpus)}; using {len(corpus)}")
             self.depth = len(corpus)
         self.top_k = min(settings.top_k, self.depth)
+        self.dense_search: tuple[DenseRetriever, np.ndarray] | None = None  # the retriever and question vectors
 
     def run(self, questions: list[str]) -> dict[str, list[Ranking]]:
         """Every stage's full ranking per question, in the order the stages were made (the last is final)."""
@@ -187,7 +192,9 @@ class Pipeline:
             how = "reused the saved index" if reused else "built"
             print(f"index: {how} ({len(retriever.index.owners)} windows)")
         with timed("retrieve", self.timings):
-            return retriever.search(questions, self.depth)
+            vectors = retriever.encode(questions)
+            self.dense_search = retriever, vectors
+            return retriever.index.search(vectors, self.depth)
 
     def rerank_stages(self, questions: list[str], stages: dict[str, list[Ranking]]) -> dict[str, list[Ranking]]:
         """The cross-encoder stages, each ranking all its candidates (metrics need more than --top_k)."""
@@ -206,14 +213,30 @@ class Pipeline:
         "hybrid" in hybrid order (so that weight 0 is the hybrid list's own head), and the same scores also
         order BM25's candidates alone (BM25+CE) and the bi-encoder's alone (DPR+CE).
         """
-        depth = self.settings.rerank_depth or self.depth
+        firsts = self.candidates(stages, self.settings.rerank_depth or self.depth)
+        candidates = firsts[self.settings.first_stage]
+        pooling, choice = self.settings.window_pooling, self.window_choice()
+        scored = rerank(self.cross_encoder, questions, candidates, self.corpus, pooling, choose_windows=choice)
+        return firsts, scored
+
+    @staticmethod
+    def candidates(stages: dict[str, list[Ranking]], depth: int) -> dict[str, list[Ranking]]:
+        """The candidates of each first stage at ``depth``: the head of BM25's and of the dense list, and for
+        "hybrid" the union of those and of the hybrid list's head, in hybrid order."""
         firsts = {stage: head(stages[stage], depth) for stage in (SPARSE, DENSE) if stage in stages}
         if len(firsts) == 2:
             heads = union(union(firsts[SPARSE], firsts[DENSE]), head(stages["hybrid"], depth))
             firsts["hybrid"] = within(stages["hybrid"], heads)
-        candidates = firsts[self.settings.first_stage]
-        scored = rerank(self.cross_encoder, questions, candidates, self.corpus, self.settings.window_pooling)
-        return firsts, scored
+        return firsts
+
+    def window_choice(self) -> WindowChoice | None:
+        """The windows the cross-encoder scores: with ``rerank_windows`` and a dense search, those covering
+        each candidate's best bi-encoder windows (``retrieval/best_windows.py``); otherwise all."""
+        if self.settings.rerank_windows is None or self.dense_search is None:
+            return None
+        retriever, vectors = self.dense_search
+        bi_windows = retriever.encoder.windows(self.corpus)
+        return BestWindows(retriever.index, vectors, bi_windows, self.settings.rerank_windows)
 
     def reranked(
         self, firsts: dict[str, list[Ranking]], scored: list[Ranking], weight: Callable[[str], float]

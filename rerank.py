@@ -15,6 +15,7 @@ from cli_args import (
     ArgumentParser,
     add_bm25_tokenizer_flags,
     add_runtime_flags,
+    count_or_all,
     non_negative_int,
     positive_int,
     weight_or_auto,
@@ -72,6 +73,13 @@ def build_parser() -> ArgumentParser:
         choices=list(WINDOW_POOLINGS),
         default=defaults.window_pooling,
         help="how the cross-encoder scores of a long passage's windows combine",
+    )
+    parser.add_argument(
+        "--rerank_windows",
+        type=count_or_all,
+        default="all" if defaults.rerank_windows is None else defaults.rerank_windows,
+        help="the cross-encoder scores, of each candidate, only the windows covering its N best bi-encoder "
+        "windows (dense or hybrid retriever; retrieval/best_windows.py); all: every window",
     )
     parser.add_argument(
         "--stages", choices=["retrieve", "all"], default="all", help="'retrieve' stops before the cross-encoder"
@@ -178,6 +186,9 @@ def pipeline_settings(args: argparse.Namespace):
             f"--rerank_depth {args.rerank_depth}: expected a number from --top_k ({args.top_k}) "
             f"to --top_k_retrieval ({args.top_k_retrieval})"
         )
+    if args.rerank_windows is not None and args.retriever == "bm25" and args.stages == "all":
+        print(f"note: --rerank_windows {args.rerank_windows} needs the bi-encoder's window vectors, which "
+              "--retriever bm25 does not load; the cross-encoder scores every window")  # fmt: skip
     return PipelineSettings(
         retriever=args.retriever,
         top_k_retrieval=args.top_k_retrieval,
@@ -186,6 +197,7 @@ def pipeline_settings(args: argparse.Namespace):
         rerank=args.stages == "all",
         fusion=args.fusion,
         window_pooling=args.window_pooling,
+        rerank_windows=args.rerank_windows,
         index=args.index,
         faiss=FaissOptions(
             nlist=args.nlist,

@@ -1,5 +1,5 @@
-"""The second stage: the cross-encoder scores every window of every candidate, a passage's windows pool
-to one score, and each question's candidates are ordered by it.
+"""The second stage: the cross-encoder scores the windows of every candidate (all of them, or those a
+``WindowChoice`` picks), a passage's windows pool to one score, and each question's candidates are ordered by it.
 
 Questions are processed in chunks so that memory for tokenized pairs stays bounded; within a chunk
 all pairs go through one length-sorted batching pass. Windows come from the cross-encoder's
@@ -15,7 +15,11 @@ from tqdm.auto import tqdm
 
 from data_utils import Corpus
 from encoders.backends import PairScorer, check_finite
+from encoders.windows import Span
 from retrieval.ranking import Ranking
+
+# (question index, passage id, the passage's reranker window spans) -> the indices of the windows to score.
+WindowChoice = Callable[[int, str, Sequence[Span]], Sequence[int]]
 
 # How the scores of a long passage's windows become its score; ``rerank.py --window_pooling`` choices.
 WINDOW_POOLINGS: dict[str, Callable[[np.ndarray], float]] = {
@@ -32,8 +36,10 @@ def rerank(
     corpus: Corpus,
     window_pooling: str,
     questions_per_chunk: int = 64,
+    choose_windows: WindowChoice | None = None,
 ) -> list[Ranking]:
-    """Every candidate of every question, ordered by its pooled cross-encoder score (best first)."""
+    """Every candidate of every question, ordered by its pooled cross-encoder score (best first).
+    ``choose_windows`` (default: every window) says which windows of a candidate are scored."""
     pool = WINDOW_POOLINGS[window_pooling]
     short_questions = scorer.truncate_questions(questions)
     windows = scorer.windows(corpus)
@@ -46,6 +52,8 @@ def rerank(
             for i in chunk:
                 for slot, pid in enumerate(candidates[i].ids):
                     texts = windows.windows_of(pid)
+                    if choose_windows is not None:
+                        texts = [texts[j] for j in choose_windows(i, pid, windows.spans_of(pid))]
                     pair_questions += [short_questions[i]] * len(texts)
                     pair_passages += texts
                     owners += [(i, slot)] * len(texts)

@@ -25,6 +25,7 @@ import torch
 from encoders.backends import check_finite
 from file_utils import atomic_directory, write_json
 from fingerprints import combine
+from retrieval.best_windows import rows_of
 from retrieval.faiss_index import FaissIndex, FaissOptions, factory_string
 from retrieval.index import load_or_build
 from retrieval.ranking import Ranking, rankings_from
@@ -185,6 +186,11 @@ class DenseIndex:
         """(scores, passage positions) of the top-k passages per query vector."""
         return exact_search(queries, self.embeddings, k, self.owners, self.device)
 
+    def window_vectors(self, position: int) -> np.ndarray:
+        """The vectors of the windows of the passage at ``position``, in window order."""
+        start, end = rows_of(self.owners, position)
+        return np.asarray(self.embeddings[start:end])
+
     def search(self, queries: np.ndarray, k: int) -> list[Ranking]:
         """The top-k passages per query vector, best first."""
         return rankings_from(*self.search_positions(queries, k), self.passage_ids)
@@ -197,9 +203,11 @@ class DenseRetriever:
         self.encoder = encoder
         self.index = index
 
+    def encode(self, questions: Sequence[str]) -> np.ndarray:
+        return check_finite(self.encoder.encode(questions, "question"), "the bi-encoder's question vectors")
+
     def search(self, questions: Sequence[str], k: int) -> list[Ranking]:
-        vectors = check_finite(self.encoder.encode(questions, "question"), "the bi-encoder's question vectors")
-        return self.index.search(vectors, k)
+        return self.index.search(self.encode(questions), k)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import numpy as np
 
 from errors import UserError
 from file_utils import atomic_directory, write_json
+from retrieval.best_windows import rows_of
 from retrieval.ranking import Ranking, rankings_from
 
 
@@ -153,6 +154,15 @@ class FaissIndex:
             best = np.sort(first)[:k]
             scores[row, : len(best)], positions[row, : len(best)] = row_scores[best], owners[best]
         return scores, positions
+
+    def window_vectors(self, position: int) -> np.ndarray | None:
+        """The stored vectors of the passage's windows (approximate for ivfpq); None where the index keeps no
+        way back from a row to its vector."""
+        start, end = rows_of(self.owners, position)
+        try:
+            return self.index.reconstruct_n(start, end - start)
+        except RuntimeError:
+            return None
 
     def search(self, queries: np.ndarray, k: int) -> list[Ranking]:
         scores, positions = self.search_positions(queries, k)

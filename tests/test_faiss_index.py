@@ -122,3 +122,19 @@ def test_factory_strings_follow_the_data_and_refuse_impossible_knobs():
         factory_string("ivfpq", 64, 5000, FaissOptions(pq_m=7))
     with pytest.raises(UserError, match="--nlist 900: more inverted lists than the 500 windows"):
         factory_string("ivfpq", 64, 500, FaissOptions(nlist=900))
+
+
+def test_window_vectors_are_each_passage_s_windows_for_rerank_windows(tmp_path):
+    """What ``rerank.py --rerank_windows`` reads: the vectors of one passage's windows, in window order, from the
+    flat and graph indexes exactly (also memory-mapped after a save), and from the exact index."""
+    from retrieval.dense import DenseIndex
+
+    vectors, owners = windows_of_passages(3, 20)
+    ids = [f"p{i}" for i in range(20)]
+    flat = FaissIndex.build(vectors, owners, ids, "f")
+    flat.save(tmp_path / "flat")
+    indexes = [flat, FaissIndex.load(tmp_path / "flat", "f"), FaissIndex.build(vectors, owners, ids, "f", "HNSW8")]
+    indexes.append(DenseIndex(vectors, owners, ids, "f"))
+    for index in indexes:
+        for position in (0, 7, 19):
+            np.testing.assert_array_equal(index.window_vectors(position), vectors[owners == position])

@@ -81,6 +81,9 @@ def cli_runs(saved, corpus_file, squad_files, tiny_model, tmp_path_factory) -> d
         ),
         "negative top_k": ("rerank.py", None, ["--top_k", "-1"], ["--top_k", "-1"]),
         "zero batch_size": ("rerank.py", None, ["--batch_size", "0"], ["--batch_size", "0"]),
+        "zero rerank_windows": (
+            "rerank.py", None, ["--rerank_windows", "0"], ["--rerank_windows", "expected all or a positive integer"],
+        ),
         "zero epochs": ("train.py", None, [*train_args, "--epochs", "0"], ["--epochs", "0"]),
         "negative stride": ("train.py", None, [*train_args, "--stride", "-1"], ["--stride", "-1"]),
     }  # fmt: skip
@@ -110,6 +113,7 @@ def cli_runs(saved, corpus_file, squad_files, tiny_model, tmp_path_factory) -> d
         "output under a file",
         "negative top_k",
         "zero batch_size",
+        "zero rerank_windows",
         "zero epochs",
         "negative stride",
         "cuda without CUDA",
