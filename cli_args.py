@@ -57,14 +57,14 @@ def weight_or_auto(text: str) -> float | str:
         raise argparse.ArgumentTypeError(f"expected auto or a number in [0, 1], got {text!r}") from None
 
 
-def count_or_all(text: str) -> int | None:
-    """``all`` (None) or a positive integer."""
-    if text == "all":
-        return None
+def count_auto_or_all(text: str) -> int | str | None:
+    """``auto`` (chosen by device, resolved later), ``all`` (None) or a positive integer."""
+    if text in ("auto", "all"):
+        return None if text == "all" else text
     try:
         return positive_int(text)
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected all or a positive integer, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected auto, all or a positive integer, got {text!r}") from None
 
 
 max_steps = checked_number(int, lambda value: value == -1 or value > 0, "-1 (no limit) or a positive integer")

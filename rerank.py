@@ -15,7 +15,7 @@ from cli_args import (
     ArgumentParser,
     add_bm25_tokenizer_flags,
     add_runtime_flags,
-    count_or_all,
+    count_auto_or_all,
     non_negative_int,
     positive_int,
     weight_or_auto,
@@ -25,7 +25,7 @@ from errors import UserError, run_cli
 
 def build_parser() -> ArgumentParser:
     from encoders.backends import BACKENDS
-    from pipeline import PipelineSettings
+    from pipeline import AUTO_RERANK_DEPTH, AUTO_RERANK_WINDOWS, PipelineSettings
     from reranking import WINDOW_POOLINGS
     from retrieval.dense import DENSE_INDEXES
 
@@ -63,9 +63,11 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--top_k", type=positive_int, default=defaults.top_k, help="passages kept after reranking")
     parser.add_argument(
         "--rerank_depth",
-        type=positive_int,
-        default=defaults.rerank_depth,
-        help="the cross-encoder scores this many top passages of each first-stage list (default: --top_k_retrieval)",
+        type=count_auto_or_all,
+        default="auto",
+        help="the cross-encoder scores this many top passages of each first-stage list; all: every one "
+        f"(--top_k_retrieval); auto: {AUTO_RERANK_DEPTH['cpu']} on a CPU, {AUTO_RERANK_DEPTH['cuda']} on a GPU "
+        "(at least --top_k, at most --top_k_retrieval)",
     )
     parser.add_argument("--batch_size", type=positive_int, default=64, help="sequences per forward pass")
     parser.add_argument(
@@ -76,10 +78,11 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument(
         "--rerank_windows",
-        type=count_or_all,
-        default="all" if defaults.rerank_windows is None else defaults.rerank_windows,
+        type=count_auto_or_all,
+        default="auto",
         help="the cross-encoder scores, of each candidate, only the windows covering its N best bi-encoder "
-        "windows (dense or hybrid retriever; retrieval/best_windows.py); all: every window",
+        "windows (dense or hybrid retriever; retrieval/best_windows.py); all: every window; auto: "
+        f"{AUTO_RERANK_WINDOWS['cpu']} on a CPU, all on a GPU",
     )
     parser.add_argument(
         "--stages", choices=["retrieve", "all"], default="all", help="'retrieve' stops before the cross-encoder"
@@ -174,30 +177,42 @@ def add_first_stage_flags(parser: argparse.ArgumentParser, defaults) -> None:
     )
 
 
-def pipeline_settings(args: argparse.Namespace):
-    """The typed settings of the stages, checked against each other."""
-    from pipeline import PipelineSettings
+def pipeline_settings(args: argparse.Namespace, device_type: str = "cpu"):
+    """The typed settings of the stages, checked against each other; ``auto`` depths for ``device_type``."""
+    from pipeline import PipelineSettings, auto_rerank_depth, auto_rerank_windows
     from retrieval.faiss_index import FaissOptions
 
     if args.top_k > args.top_k_retrieval:
         raise UserError(f"--top_k {args.top_k} is larger than --top_k_retrieval {args.top_k_retrieval}")
-    if args.rerank_depth is not None and not args.top_k <= args.rerank_depth <= args.top_k_retrieval:
+    depth, windows = args.rerank_depth, args.rerank_windows
+    if depth == "auto":
+        depth = auto_rerank_depth(device_type, args.top_k, args.top_k_retrieval)
+    elif depth is not None and not args.top_k <= depth <= args.top_k_retrieval:
         raise UserError(
-            f"--rerank_depth {args.rerank_depth}: expected a number from --top_k ({args.top_k}) "
+            f"--rerank_depth {depth}: expected auto, all or a number from --top_k ({args.top_k}) "
             f"to --top_k_retrieval ({args.top_k_retrieval})"
         )
-    if args.rerank_windows is not None and args.retriever == "bm25" and args.stages == "all":
-        print(f"note: --rerank_windows {args.rerank_windows} needs the bi-encoder's window vectors, which "
-              "--retriever bm25 does not load; the cross-encoder scores every window")  # fmt: skip
+    explicit_windows = windows != "auto"
+    if windows == "auto":
+        windows = auto_rerank_windows(device_type)
+    if windows is not None and args.retriever == "bm25":
+        if explicit_windows and args.stages == "all":
+            print(f"note: --rerank_windows {windows} needs the bi-encoder's window vectors, which --retriever bm25 "
+                  "does not load; the cross-encoder scores every window")  # fmt: skip
+        windows = None
+    if args.stages == "all":
+        how = "every candidate" if depth is None else f"the top {depth} of each first-stage list"
+        per = "every window" if windows is None else f"at most {windows} window(s) a candidate"
+        print(f"rerank: {how}, {per} (--rerank_depth / --rerank_windows as asked, auto for {device_type})")
     return PipelineSettings(
         retriever=args.retriever,
         top_k_retrieval=args.top_k_retrieval,
         top_k=args.top_k,
-        rerank_depth=args.rerank_depth,
+        rerank_depth=depth,
         rerank=args.stages == "all",
         fusion=args.fusion,
         window_pooling=args.window_pooling,
-        rerank_windows=args.rerank_windows,
+        rerank_windows=windows,
         index=args.index,
         faiss=FaissOptions(
             nlist=args.nlist,
@@ -231,6 +246,7 @@ def with_weights(settings, args: argparse.Namespace, bi_directory, cross_directo
     if bi_encoder is not None:
         first_stage["bi_encoder"] = bi_encoder.passage_fingerprint()
     first_stage["rerank_depth"] = settings.rerank_depth or settings.top_k_retrieval
+    first_stage["rerank_windows"] = settings.rerank_windows or "all"
     rerank_weights: dict[str, float] = {}
     if settings.rerank:
         first_stages = list(dict.fromkeys(settings.reranked_lists().values()))
@@ -319,7 +335,10 @@ def worse_than_their_input(table: dict, settings, questions: int) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = pipeline_settings(args)
+    from runtime import Runtime
+
+    runtime = Runtime.resolve(args.device, args.precision, args.batch_size)
+    settings = pipeline_settings(args, runtime.device.type)
 
     from data_utils import ColumnNames, load_corpus, load_queries
     from encoders.backends import BACKENDS
@@ -328,13 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from outputs import write_outputs
     from pipeline import Pipeline, timed
     from retrieval.bm25_tokenizers import make_tokenizer
-    from runtime import Runtime
 
     input_directory = Path(args.input_directory)
     needs_bi = settings.dense or (settings.sparse and args.bm25_tokenizer == "model")
     bi_directory = check_encoder_directory(input_directory, "bi_encoder", "bi") if needs_bi else None
     cross_directory = check_encoder_directory(input_directory, "cross_encoder", "cross") if settings.rerank else None
-    runtime = Runtime.resolve(args.device, args.precision, args.batch_size)
     tokenizer = None
     if settings.sparse:
         model_tokenizer = tokenizer_directory(bi_directory) if bi_directory is not None else None

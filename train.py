@@ -15,6 +15,7 @@ from cli_args import (
     add_bm25_tokenizer_flags,
     add_runtime_flags,
     checked_number,
+    count_auto_or_all,
     fraction,
     max_steps,
     non_negative_float,
@@ -145,10 +146,11 @@ def build_parser() -> ArgumentParser:
     )
     tuning.add_argument(
         "--tuning_rerank_depth",
-        type=positive_int,
-        default=100,
+        type=count_auto_or_all,
+        default="auto",
         help="the cross-encoder scores this many of each first stage's passages per validation question while "
-        "tuning (as rerank.py's --rerank_depth: the same is best, fewer is faster)",
+        "tuning (as rerank.py's --rerank_depth, whose auto it shares on the training device: the same is best); "
+        "the windows a candidate are rerank.py's --rerank_windows auto on that device",
     )
     tuning.add_argument(
         "--no_weight_tuning", action="store_true", help="save the encoder without tuned weights (auto: 0.5 and 1)"
@@ -325,7 +327,7 @@ def tune_weights(args: argparse.Namespace, runtime, train_data, validation) -> N
     from encoders.bi_encoder import tokenizer_directory
     from errors import UserError
     from retrieval.bm25_tokenizers import make_tokenizer
-    from weight_tuning import WeightTuner, tune_after_training
+    from weight_tuning import WeightTuner, tune_after_training, tuning_depths
 
     bi_directory = Path(args.output_directory) / "bi_encoder"
     # rerank.py's BM25 over the bi-encoder's tokenizer (--bm25_tokenizer model) uses the saved bi-encoder's
@@ -333,6 +335,7 @@ def tune_weights(args: argparse.Namespace, runtime, train_data, validation) -> N
         tokenizer_directory(bi_directory) if (bi_directory / "train_config.json").is_file() else args.model
     )
     tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, model_tokenizer)
+    depth, windows = tuning_depths(args.tuning_rerank_depth, runtime.device.type, args.tuning_top_k_retrieval)
     tuner = WeightTuner(
         args.output_directory,
         train_data,
@@ -340,8 +343,9 @@ def tune_weights(args: argparse.Namespace, runtime, train_data, validation) -> N
         tokenizer,
         runtime,
         args.tuning_top_k_retrieval,
-        args.tuning_rerank_depth,
+        depth,
         args.trust_remote_code,
+        windows,
     )
     try:
         lines = tune_after_training(args.encoder, args.output_directory, tuner)

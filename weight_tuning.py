@@ -28,7 +28,7 @@ from encoders.backends import BACKENDS
 from evaluation import gold_in_corpus
 from file_utils import write_json
 from metrics import ranking_metrics
-from pipeline import DENSE, SPARSE, Pipeline, PipelineSettings
+from pipeline import DENSE, SPARSE, Pipeline, PipelineSettings, auto_rerank_depth, auto_rerank_windows
 from retrieval.fusion import FUSION_METHODS, fuse_all
 from retrieval.ranking import Ranking
 from runtime import Runtime
@@ -37,6 +37,15 @@ from stage_weights import CONFIG_NAME, FALLBACK, FUSION_KEY, RERANK_KEY, read_sa
 GRID = tuple(step / 20 for step in range(21))
 TOP_K_RETRIEVAL = PipelineSettings().top_k_retrieval  # train.py's --tuning_top_k_retrieval default: rerank.py's
 OBJECTIVE = "top1, then mrr@10"
+
+
+def tuning_depths(depth: int | str | None, device_type: str, top_k_retrieval: int) -> tuple[int, int | None]:
+    """(the depth, the windows a candidate) tuning reranks at: train.py's ``--tuning_rerank_depth`` (auto, all or a
+    number) and rerank.py's ``--rerank_windows auto``, both as rerank.py resolves them on the training device
+    (reranking usually runs where training ran)."""
+    if depth == "auto":
+        depth = auto_rerank_depth(device_type, 5, top_k_retrieval)
+    return (top_k_retrieval if depth is None else int(depth)), auto_rerank_windows(device_type)
 
 
 def tuning_questions(train: QAData, validation: QAData) -> tuple[Corpus, list[str], list[set[str]]]:
@@ -76,13 +85,16 @@ class WeightTuner:
         top_k_retrieval: int,
         rerank_depth: int,
         trust_remote_code: bool = False,
+        rerank_windows: int | None = None,
     ):
         self.corpus, self.questions, self.golds = tuning_questions(train, validation)
         self.output_root = Path(output_root)
         self.bm25_tokenizer = bm25_tokenizer
         self.runtime = runtime
-        # rerank.py's --top_k_retrieval and --rerank_depth, within this (smaller) corpus
+        # rerank.py's --top_k_retrieval, --rerank_depth and --rerank_windows, within this (smaller) corpus
         self.requested = {"top_k_retrieval": top_k_retrieval, "rerank_depth": rerank_depth}
+        self.requested["rerank_windows"] = rerank_windows or "all"
+        self.rerank_windows = rerank_windows
         self.top_k_retrieval = min(top_k_retrieval, len(self.corpus))
         self.rerank_depth = min(rerank_depth, self.top_k_retrieval)
         self.trust_remote_code = trust_remote_code
@@ -98,6 +110,7 @@ class WeightTuner:
 
     def settings(self, retriever: str, **fields) -> PipelineSettings:
         depths = {"top_k_retrieval": self.top_k_retrieval, "rerank_depth": self.rerank_depth}
+        depths["rerank_windows"] = self.rerank_windows
         return PipelineSettings(retriever=retriever, top_k=min(5, self.rerank_depth), **depths, **fields)
 
     def pipeline(self, settings: PipelineSettings, bi_encoder=None, cross_encoder=None) -> Pipeline:

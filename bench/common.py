@@ -41,6 +41,8 @@ STARTED_CPU = own_cpu_seconds()
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 KORQUAD = ROOT.parent / "shared" / "data" / "korquad" / "KorQuAD_v1.0_dev.json"
+XQUAD = ROOT.parent / "shared" / "data" / "xquad" / "xquad.en.json"
+QA_SETS = {"xquad": (XQUAD, "whitespace"), "korquad": (KORQUAD, "char-ngram")}  # name -> (file, BM25 tokenizer)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -291,3 +293,22 @@ def pair_settings(max_length: int):
 
     question = max_length // 4
     return EncoderSettings(max_query_length=question, max_passage_length=max_length - question)
+
+
+def trained_encoders(name: str) -> Path:
+    """``bench/results/NAME/``, holding the bi-encoder and cross-encoder that ``qa_benchmark.py`` trains on the
+    QA set ``name`` (a key of ``QA_SETS``); trained now, with that script's defaults, when either is missing."""
+    import subprocess
+    import sys
+
+    work = RESULTS / name
+    if all((work / f"{encoder}_encoder" / "train_config.json").is_file() for encoder in ("bi", "cross")):
+        return work
+    data, bm25 = QA_SETS[name]
+    if not data.is_file():
+        skip(f"{data} not found (the QA sets are read from ../shared/data/ beside the repository)")
+    command = [sys.executable, str(ROOT / "bench" / "qa_benchmark.py"), "--data", str(data), "--name", name]
+    command += ["--bm25_tokenizer", bm25, "--reuse", "--train_only"]
+    print(f"training the encoders first: {' '.join(command)}", flush=True)
+    subprocess.run(command, cwd=ROOT, check=True)
+    return work

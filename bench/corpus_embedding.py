@@ -4,8 +4,9 @@ Methods, all with the real all-MiniLM-L6-v2 weights and mean pooling, max length
 
 - project fp32 / bf16: ``BiEncoder.prepare(Runtime(precision=p, batch_size=64)).encode(texts, "passage")``
   (length-sorted batches, dynamic padding, ``inference_mode``, autocast);
-- sentence-transformers: ``SentenceTransformer(model).encode(texts, batch_size=32)`` (its pipeline
-  ends with a Normalize module, so its vectors have unit length);
+- sentence-transformers: ``SentenceTransformer(model).encode(texts, batch_size=64)``, the project's batch size
+  (its pipeline ends with a Normalize module, so its vectors have unit length); and the same with its weights cast
+  to bf16 where the project shows bf16;
 - seed: one passage per forward pass, padded to the maximum length, ``torch.no_grad()``, fp32.
 
 Agreement: ~50 questions whose gold paragraph is among the embedded ones are encoded by each
@@ -92,6 +93,8 @@ def main() -> None:
     project_cast = BiEncoder.build(path, settings).prepare(Runtime(precision=auto, batch_size=64))
     st_model = SentenceTransformer(path, device="cpu")
     st_model.max_seq_length = args.max_length
+    st_bf16 = SentenceTransformer(path, device="cpu").to(torch.bfloat16)
+    st_bf16.max_seq_length = args.max_length
     seed_tokenizer = AutoTokenizer.from_pretrained(path)
     seed_model = AutoModel.from_pretrained(path).eval()
 
@@ -103,8 +106,12 @@ def main() -> None:
         runtime = Runtime(precision=precision, batch_size=64)
         return lambda: encoder.prepare(runtime, cast_weights=False).encode(items, "passage")
 
-    def st_encode(items: list[str] = texts):
-        return lambda: st_model.encode(items, batch_size=32, show_progress_bar=False, convert_to_numpy=True)
+    def st_encode(items: list[str] = texts, model=st_model):
+        def run() -> np.ndarray:
+            vectors = model.encode(items, batch_size=64, show_progress_bar=False, convert_to_tensor=True)
+            return vectors.float().cpu().numpy()
+
+        return run
 
     def seed_encode(items: list[str] = texts):
         def run() -> np.ndarray:
@@ -128,12 +135,14 @@ def main() -> None:
             auto,
             lambda items=texts: project_encode(auto, items, project_cast),
         ),
-        REFERENCE: (32, "fp32", st_encode),
+        REFERENCE: (64, "fp32", st_encode),
+        f"{REFERENCE} {auto} weights": (64, auto, lambda items=texts: st_encode(items, st_bf16)),
         "seed (1 passage/pass, padded)": (1, "fp32", seed_encode),
     }
     if auto == "fp32":
         specs.pop(f"project {auto} autocast")
         specs.pop(f"project {auto} weights (rerank.py)")
+        specs.pop(f"{REFERENCE} {auto} weights")
 
     sizes = (
         f"{len(texts)} KorQuAD paragraphs (random, seed {args.seed}) of {len(data.corpus)}; "

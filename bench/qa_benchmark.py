@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the cross-encoder from the pretrained model or from the trained bi-encoder's weights",
     )
     parser.add_argument(
+        "--train_only", action="store_true", help="stop once both encoders are trained (bench/questions_per_minute.py)"
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="skip training an encoder already saved by this script (its recorded training time is kept)",
@@ -186,6 +189,8 @@ def main() -> None:
         command = [python, "train.py", "--encoder", encoder, *common, *shlex.split(flags), *mining, *start]
         run_step(f"train {encoder}", command, work / f"train_{encoder}.log", timings)
         saved_timings.write_text(json.dumps(timings), encoding="utf-8")
+    if args.train_only:
+        return
     rerank = [python, "rerank.py", "--input_directory", str(work), "--corpus", str(data / "corpus.jsonl")]
     rerank += ["--queries", str(data / "test.json"), "--retriever", "hybrid", "--bm25_tokenizer", args.bm25_tokenizer]
     rerank += ["--top_k_retrieval", str(args.top_k_retrieval), "--rerank_depth", str(args.rerank_depth)]

@@ -11,12 +11,13 @@ Same data, same model (all-MiniLM-L6-v2), same batch size and lengths, a slice o
   ``MultipleNegativesRankingLoss`` over (question, positive, negative x 3), its extra in-batch negatives
   turned off so that both score the same 32 pairs per step.
 
-Questions are KorQuAD questions, positives their paragraphs (the answer's window for the project, the
-paragraph truncated to the same length for sentence-transformers: both hit the cap under the English
-vocabulary), negatives random other paragraphs. Every run is a fresh subprocess (so peak memory is its own)
-that trains ``--steps`` steps; throughput is the Trainer's own ``train_runtime`` (model loading and
-tokenizer set-up excluded, the same for all), repeats interleaved, medians reported. sentence-transformers
-runs in fp32 (its default) and, on a CPU with native bf16, with ``bf16=True``; the project with ``--precision auto``.
+Questions are KorQuAD questions, cut to the same 64 tokens on both sides, positives their paragraphs (the
+answer's window for the project, the paragraph truncated to the same length for sentence-transformers: both hit
+the cap under the English vocabulary), negatives random other paragraphs. Every run is a fresh subprocess (so
+peak memory is its own) that trains ``--steps`` steps; throughput is the Trainer's own ``train_runtime`` (model
+loading and tokenizer set-up excluded, the same for all), repeats interleaved, medians reported.
+sentence-transformers runs in fp32 (its default) and, on a CPU with native bf16, with ``bf16=True``; the project
+with ``--precision auto``.
 
     .venv/bin/python bench/training_throughput.py [--steps 6] [--repeats 2]
 """
@@ -99,8 +100,12 @@ def project_worker(encoder: str, directory: Path, steps: int) -> float:
 
 
 def st_rows(encoder: str, directory: Path) -> dict[str, list[str]]:
-    """The same examples as sentence-transformers columns: (anchor, positive[, negative_1..3])."""
+    """The same examples as sentence-transformers columns: (anchor, positive[, negative_1..3]), each question cut
+    to ``QUERY_LENGTH`` tokens as train.py cuts it (sentence-transformers has one length for every text)."""
+    from transformers import AutoTokenizer
+
     from data_utils import load_qa
+    from encoders.windows import truncate_text
 
     data = load_qa(directory / "train.json")
     negatives = {}
@@ -110,8 +115,13 @@ def st_rows(encoder: str, directory: Path) -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {"anchor": [], "positive": []}
     if encoder == "cross":
         rows.update({f"negative_{i}": [] for i in range(1, GROUP)})
-    for question in data.questions:
-        rows["anchor"].append(question.text)
+    tokenizer = AutoTokenizer.from_pretrained(common.model_path())
+    # train.py's bi-encoder question holds max_query_length tokens with [CLS] and [SEP]; the cross-encoder's pair
+    # gives the question max_query_length tokens of its own (CrossEncoder.truncate_questions).
+    limit = QUERY_LENGTH - tokenizer.num_special_tokens_to_add() if encoder == "bi" else QUERY_LENGTH
+    anchors = truncate_text(tokenizer, [question.text for question in data.questions], limit)
+    for question, anchor in zip(data.questions, anchors):
+        rows["anchor"].append(anchor)
         rows["positive"].append(data.corpus[question.gold_ids[0]].text)
         if encoder == "cross":
             for i, pid in enumerate(negatives[question.id], start=1):

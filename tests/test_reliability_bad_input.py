@@ -82,7 +82,8 @@ def cli_runs(saved, corpus_file, squad_files, tiny_model, tmp_path_factory) -> d
         "negative top_k": ("rerank.py", None, ["--top_k", "-1"], ["--top_k", "-1"]),
         "zero batch_size": ("rerank.py", None, ["--batch_size", "0"], ["--batch_size", "0"]),
         "zero rerank_windows": (
-            "rerank.py", None, ["--rerank_windows", "0"], ["--rerank_windows", "expected all or a positive integer"],
+            "rerank.py", None, ["--rerank_windows", "0"],
+            ["--rerank_windows", "expected auto, all or a positive integer"],
         ),
         "zero epochs": ("train.py", None, [*train_args, "--epochs", "0"], ["--epochs", "0"]),
         "negative stride": ("train.py", None, [*train_args, "--stride", "-1"], ["--stride", "-1"]),

@@ -10,7 +10,7 @@ import rerank
 import train
 from encoders.settings import BiEncoderSettings, EncoderSettings
 from errors import UserError
-from pipeline import PipelineSettings
+from pipeline import AUTO_RERANK_DEPTH, AUTO_RERANK_WINDOWS, PipelineSettings
 from stage_weights import FALLBACK, FUSION_KEY, RERANK_KEY
 
 
@@ -28,8 +28,9 @@ def test_train_flags_take_their_defaults_from_the_settings():
 def test_rerank_flags_take_their_defaults_from_the_pipeline_settings():
     defaults = parser_defaults(rerank.build_parser())
     settings = PipelineSettings()
-    for name in ("retriever", "top_k_retrieval", "top_k", "rerank_depth", "fusion", "window_pooling"):
+    for name in ("retriever", "top_k_retrieval", "top_k", "fusion", "window_pooling"):
         assert defaults[name] == getattr(settings, name), name
+    assert defaults["rerank_depth"] == defaults["rerank_windows"] == "auto"  # chosen by device, below
     # The weights default to auto, whose fallback (no tuned weight saved) is the settings' default.
     assert defaults["fusion_weight"] == defaults["rerank_weight"] == "auto"
     assert settings.fusion_weight == FALLBACK[FUSION_KEY] and settings.rerank_weight("hybrid") == FALLBACK[RERANK_KEY]
@@ -82,3 +83,33 @@ def tokenizer_of_tiny_model(tiny_model):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(tiny_model)
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_auto_rerank_depth_and_windows_follow_the_device_within_the_run_s_depths(device, capsys):
+    parse = rerank.build_parser().parse_args
+    settings = rerank.pipeline_settings(parse([]), device)
+    assert settings.rerank_depth == AUTO_RERANK_DEPTH[device]
+    assert settings.rerank_windows == AUTO_RERANK_WINDOWS[device]
+    assert f"the top {AUTO_RERANK_DEPTH[device]} of each first-stage list" in capsys.readouterr().out
+    assert rerank.pipeline_settings(parse(["--top_k_retrieval", "8", "--top_k", "3"]), device).rerank_depth == 8
+    assert rerank.pipeline_settings(parse(["--top_k", "150"]), device).rerank_depth == max(
+        150, AUTO_RERANK_DEPTH[device]
+    )
+    every = rerank.pipeline_settings(parse(["--rerank_depth", "all", "--rerank_windows", "all"]), device)
+    assert (every.rerank_depth, every.rerank_windows) == (None, None)
+    given = rerank.pipeline_settings(parse(["--rerank_depth", "7", "--rerank_windows", "3"]), device)
+    assert (given.rerank_depth, given.rerank_windows) == (7, 3)
+    bm25 = rerank.pipeline_settings(parse(["--retriever", "bm25", "--rerank_windows", "2"]), device)
+    assert bm25.rerank_windows is None  # no window vectors without the bi-encoder: every window, with a note
+    assert "--retriever bm25 does not load" in capsys.readouterr().out
+
+
+def test_weights_are_tuned_at_the_depth_and_windows_rerank_py_uses_on_that_device():
+    from weight_tuning import tuning_depths
+
+    assert tuning_depths("auto", "cpu", 500) == (AUTO_RERANK_DEPTH["cpu"], AUTO_RERANK_WINDOWS["cpu"])
+    assert tuning_depths("auto", "cuda", 500) == (AUTO_RERANK_DEPTH["cuda"], AUTO_RERANK_WINDOWS["cuda"])
+    assert tuning_depths("auto", "cuda", 30) == (30, AUTO_RERANK_WINDOWS["cuda"])
+    assert tuning_depths(None, "cpu", 30) == (30, AUTO_RERANK_WINDOWS["cpu"])  # all
+    assert tuning_depths(12, "cpu", 500) == (12, AUTO_RERANK_WINDOWS["cpu"])
