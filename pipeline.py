@@ -55,7 +55,7 @@ RERANK_NORMALIZATION = "minmax"  # of the two scores a reranked row interpolates
 # What --rerank_depth auto and --rerank_windows auto mean on each kind of device (README, "Questions per minute";
 # bench/questions_per_minute.py). On a CPU every pair costs about 25 ms (bf16) to 60 ms (fp32) on 2 cores, and
 # top-5 of hybrid+CE was flat from a depth of 10 on XQuAD: the cross-encoder scores the top 20 of each first
-# stage, one window a candidate (68x and then 1.7x more questions per minute than every window of the top 500).
+# stage, one window a candidate (60x and then 1.7x more questions per minute than every window of the top 500 on XQuAD).
 # A GPU scores pairs about a hundred times faster, so it keeps a deeper head and every window.
 AUTO_RERANK_DEPTH = {"cpu": 20, "cuda": 100}
 AUTO_RERANK_WINDOWS: dict[str, int | None] = {"cpu": 1, "cuda": None}
@@ -232,7 +232,7 @@ class Pipeline:
         """
         firsts = self.candidates(stages, self.settings.rerank_depth or self.depth)
         candidates = firsts[self.settings.first_stage]
-        pooling, choice = self.settings.window_pooling, self.window_choice()
+        pooling, choice = self.settings.window_pooling, self.window_choice(candidates)
         scored = rerank(self.cross_encoder, questions, candidates, self.corpus, pooling, choose_windows=choice)
         return firsts, scored
 
@@ -246,13 +246,13 @@ class Pipeline:
             firsts["hybrid"] = within(stages["hybrid"], heads)
         return firsts
 
-    def window_choice(self) -> WindowChoice | None:
+    def window_choice(self, candidates: list[Ranking]) -> WindowChoice | None:
         """The windows the cross-encoder scores: with ``rerank_windows`` and a dense search, those covering
         each candidate's best bi-encoder windows (``retrieval/best_windows.py``); otherwise all."""
         if self.settings.rerank_windows is None or self.dense_search is None:
             return None
         retriever, vectors = self.dense_search
-        bi_windows = retriever.encoder.windows(self.corpus)
+        bi_windows = retriever.encoder.windows(self.corpus).prepare(pid for r in candidates for pid in r.ids)
         return BestWindows(retriever.index, vectors, bi_windows, self.settings.rerank_windows)
 
     def reranked(
