@@ -312,3 +312,9 @@ def trained_encoders(name: str) -> Path:
     print(f"training the encoders first: {' '.join(command)}", flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
     return work
+
+
+def print_and_save(lines: Sequence[str], path: Path) -> None:
+    """Print a report's lines and write them to ``path`` (a ``table.md``)."""
+    print("\n" + "\n".join(lines))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import KORQUAD, ROOT, finish, machine, machine_line, markdown_table, model_path
+from common import KORQUAD, ROOT, finish, machine, machine_line, markdown_table, model_path, print_and_save
 from qa_split import write_layout
 
 COLUMNS = ("top1", "top5", "top10", "top20", "top100", "mrr@10")
@@ -215,8 +215,7 @@ def main() -> None:
         "",
         machine_line(info),
     ]
-    print("\n" + "\n".join(lines))
-    (work / "table.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print_and_save(lines, work / "table.md")
     plot(metrics["stages"], work / "top_k.png", f"{name}: {split['questions_test']} held-out questions")
     weights = weights_table(metrics, work)
     print("\n" + weights)

@@ -44,6 +44,7 @@ from common import (
     machine,
     machine_line,
     markdown_table,
+    print_and_save,
     setup_threads,
     trained_encoders,
 )
@@ -288,8 +289,7 @@ def main() -> None:
         "",
         machine_line(info),
     ]
-    print("\n" + "\n".join(lines))
-    (out / "table.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print_and_save(lines, out / "table.md")
     finish(f"qpm-{args.name}/results", {"arguments": vars(args), "machine": info, "settings": results,
                                         "curve": curve, "questions": len(questions), "passages": passages})  # fmt: skip
 
