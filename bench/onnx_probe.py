@@ -71,7 +71,6 @@ def scorer(path: Path, encoder, questions: list[str], passages: list[str], threa
     options.intra_op_num_threads = threads
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     names = [item.name for item in session.get_inputs()]
-    short = encoder.truncate_questions(questions)
     runtime = Runtime(precision="fp32", batch_size=64)
 
     def forward(batch: dict) -> torch.Tensor:
@@ -79,7 +78,7 @@ def scorer(path: Path, encoder, questions: list[str], passages: list[str], threa
         return torch.from_numpy(session.run(["logits"], feed)[0][:, 0])
 
     def run() -> np.ndarray:
-        encodings = tokenize(encoder.tokenizer, short, passages, max_length=encoder.settings.max_pair_length)
+        encodings = tokenize(encoder.tokenizer, questions, passages, max_length=encoder.settings.max_pair_length)
         return run_batched(encoder.tokenizer, encodings, forward, runtime)
 
     return run

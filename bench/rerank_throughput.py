@@ -105,6 +105,9 @@ def main() -> None:
         trained.save(directory, {"base_model": path, "note": "benchmark copy of the trained KorQuAD cross-encoder"})
 
         project = CrossEncoder.load(directory)
+        # Every method gets the questions cut to the pair's question budget, as rerank.py cuts them (reranking.py):
+        # CrossEncoder.score itself only truncates the pair longest-first.
+        questions = project.truncate_questions(questions)
         project_cast = CrossEncoder.load(directory).prepare(Runtime(precision=auto))  # what rerank.py runs
         project_int8 = CrossEncoder.load(directory)  # a probe: not offered by the CLIs unless it pays
         project_int8.model = torch.ao.quantization.quantize_dynamic(project_int8.model, {torch.nn.Linear}, torch.qint8)
@@ -120,7 +123,6 @@ def main() -> None:
         else:
             print("note: onnxruntime is not installed (requirements-dev.txt); the ONNX Runtime rows are left out")
 
-    st_questions = project.truncate_questions(questions)  # the question length the project's pairs give it
     lengths = [len(ids) for ids in project.tokenizer(questions, passages, truncation=False)["input_ids"]]
     truncated = [min(n, args.max_length) for n in lengths]
 
@@ -131,7 +133,7 @@ def main() -> None:
 
     def st_predict(model=st_model):
         return lambda: model.predict(
-            list(zip(st_questions, passages)), batch_size=64, activation_fn=torch.nn.Identity(), show_progress_bar=False
+            list(zip(questions, passages)), batch_size=64, activation_fn=torch.nn.Identity(), show_progress_bar=False
         )
 
     def seed_score():
