@@ -113,3 +113,24 @@ def test_weights_are_tuned_at_the_depth_and_windows_rerank_py_uses_on_that_devic
     assert tuning_depths("auto", "cuda", 30) == (30, AUTO_RERANK_WINDOWS["cuda"])
     assert tuning_depths(None, "cpu", 30) == (30, AUTO_RERANK_WINDOWS["cpu"])  # all
     assert tuning_depths(12, "cpu", 500) == (12, AUTO_RERANK_WINDOWS["cpu"])
+
+
+def test_train_py_tunes_at_rerank_py_s_auto_depth_and_windows_of_its_device(monkeypatch, tmp_path):
+    """train.py hands the tuner the depth and windows ``tuning_depths`` resolves for the training device."""
+    import weight_tuning
+    from runtime import Runtime
+
+    captured = {}
+
+    class RecordingTuner:
+        def __init__(self, *args):
+            captured["args"] = args
+
+    monkeypatch.setattr(weight_tuning, "WeightTuner", RecordingTuner)
+    monkeypatch.setattr(weight_tuning, "tune_after_training", lambda *_: [])
+    args = train.build_parser().parse_args(
+        ["--encoder", "cross", "--output_directory", str(tmp_path), "--bm25_tokenizer", "whitespace"]
+    )
+    train.tune_weights(args, Runtime(), None, None)
+    depth, windows = weight_tuning.tuning_depths("auto", "cpu", args.tuning_top_k_retrieval)
+    assert captured["args"][6:] == (depth, False, windows) == (AUTO_RERANK_DEPTH["cpu"], False, 1)
