@@ -56,7 +56,8 @@ RERANK_NORMALIZATION = "minmax"  # of the two scores a reranked row interpolates
 # bench/questions_per_minute.py). On a CPU every pair costs about 25 ms (bf16) to 60 ms (fp32) on 2 cores, and
 # top-5 of hybrid+CE was flat from a depth of 10 on XQuAD: the cross-encoder scores the top 20 of each first
 # stage, one window a candidate (60x and then 1.7x more questions per minute than every window of the top 500 on XQuAD).
-# A GPU scores pairs about a hundred times faster, so it keeps a deeper head and every window.
+# A GPU scores pairs far faster (an estimate, about a hundred times: no GPU was measured), so it keeps a deeper
+# head and every window.
 AUTO_RERANK_DEPTH = {"cpu": 20, "cuda": 100}
 AUTO_RERANK_WINDOWS: dict[str, int | None] = {"cpu": 1, "cuda": None}
 
