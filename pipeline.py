@@ -30,7 +30,7 @@ from encoders.backends import PairScorer, PassageEncoder
 from reranking import WindowChoice, rerank
 from retrieval.best_windows import BestWindows
 from retrieval.bm25 import open_bm25_index
-from retrieval.dense import DenseRetriever, open_dense_retriever
+from retrieval.dense import DenseRetriever, index_kind, open_dense_retriever
 from retrieval.faiss_index import FaissOptions
 from retrieval.fusion import fuse_all, interpolate_all
 from retrieval.ranking import Ranking, head, union, within
@@ -76,7 +76,7 @@ class PipelineSettings:
     rerank_weights: Mapping[str, float] = field(default_factory=dict)  # first-stage key -> w; missing: 1
     window_pooling: str = "max"
     rerank_windows: int | None = None  # the cross-encoder scores at most this many windows per candidate; None: all
-    index: str = "exact"  # a key of retrieval.dense.DENSE_INDEXES
+    index: str = "auto"  # a key of retrieval.dense.DENSE_INDEXES, or auto (retrieval.dense.index_kind)
     faiss: FaissOptions = field(default_factory=FaissOptions)  # knobs of the ivfpq and hnsw indexes
     index_dtype: str = "float16"
     rebuild_index: bool = False
@@ -197,7 +197,7 @@ class Pipeline:
 
     def dense_stage(self, questions: list[str]) -> list[Ranking]:
         with timed("index", self.timings):
-            kind = self.settings.index
+            kind = index_kind(self.settings.index, self.bi_encoder)
             retriever, reused = open_dense_retriever(
                 self.bi_encoder,
                 self.corpus,

@@ -93,10 +93,12 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument(
         "--index",
-        choices=list(DENSE_INDEXES),
+        choices=["auto", *DENSE_INDEXES],
         default=defaults.index,
         help="dense index: exact (chunked exact search, memory-mapped), faiss-flat (FAISS IndexFlatIP, exact), "
-        "ivfpq (FAISS IVF-PQ: compressed, approximate) or hnsw (FAISS HNSW graph, approximate)",
+        "ivfpq (FAISS IVF-PQ: compressed, approximate), hnsw (FAISS HNSW graph, approximate) or binary (BPR's "
+        "binary codes: Hamming search, then rescoring; for a bi-encoder trained with --binary); auto: binary for "
+        "such a bi-encoder, else exact",
     )
     add_faiss_flags(parser)
     parser.add_argument(
@@ -123,7 +125,7 @@ def add_faiss_flags(parser: argparse.ArgumentParser) -> None:
     from retrieval.faiss_index import FaissOptions
 
     defaults = FaissOptions()
-    group = parser.add_argument_group("FAISS indexes (--index ivfpq or hnsw)")
+    group = parser.add_argument_group("FAISS indexes (--index ivfpq, hnsw or binary)")
     group.add_argument(
         "--nlist",
         type=non_negative_int,
@@ -139,6 +141,13 @@ def add_faiss_flags(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--hnsw_m", type=positive_int, default=defaults.hnsw_m, help="hnsw: neighbours per node")
     group.add_argument("--ef_search", type=positive_int, default=defaults.ef_search, help="hnsw: search breadth")
+    group.add_argument(
+        "--binary_k",
+        type=positive_int,
+        default=defaults.binary_k,
+        help="binary: windows the Hamming search keeps for rescoring (at least --top_k_retrieval x the most windows "
+        "a passage has)",
+    )
 
 
 def add_first_stage_flags(parser: argparse.ArgumentParser, defaults) -> None:
@@ -221,6 +230,7 @@ def pipeline_settings(args: argparse.Namespace, device_type: str = "cpu"):
             hnsw_m=args.hnsw_m,
             ef_search=args.ef_search,
             train_sample=args.train_sample,
+            binary_k=args.binary_k,
         ),
         index_dtype=args.index_dtype,
         rebuild_index=args.rebuild_index,
@@ -340,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     runtime = Runtime.resolve(args.device, args.precision, args.batch_size)
     settings = pipeline_settings(args, runtime.device.type)
 
+    from dataclasses import replace
+
     from data_utils import ColumnNames, load_corpus, load_queries
     from encoders.backends import BACKENDS
     from encoders.bi_encoder import tokenizer_directory
@@ -347,6 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from outputs import write_outputs
     from pipeline import Pipeline, timed
     from retrieval.bm25_tokenizers import make_tokenizer
+    from retrieval.dense import index_kind
 
     input_directory = Path(args.input_directory)
     needs_bi = settings.dense or (settings.sparse and args.bm25_tokenizer == "model")
@@ -370,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend, flag = BACKENDS[args.backend], "--input_directory"
     trust = args.trust_remote_code
     bi_encoder = backend.load_bi_encoder(bi_directory, runtime, flag, trust) if settings.dense else None
+    if bi_encoder is not None:  # an index the bi-encoder cannot use is refused before anything else loads
+        settings = replace(settings, index=index_kind(settings.index, bi_encoder))
     cross_encoder = backend.load_cross_encoder(cross_directory, runtime, flag, trust) if settings.rerank else None
     settings = with_weights(settings, args, bi_directory, cross_directory, tokenizer, bi_encoder)
     index_root = Path(args.index_directory) if args.index_directory else input_directory / "index"

@@ -31,9 +31,11 @@ DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
 NOT_RECORDED = ("debug", "quiet", "tuning_top_k_retrieval", "tuning_rerank_depth", "no_weight_tuning")
 # Flags that only one encoder uses: given to the other, they would do nothing without a word.
 ONLY_FOR = {
-    "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling"),
+    "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling", "--binary"),
     "cross": ("--negatives", "--group_size"),
 }
+# BPR's knobs: without --binary they would do nothing.
+HASHING_FLAGS = ("--hashnet_gamma", "--binary_margin", "--binary_loss_weight", "--dense_loss_weight")
 
 group_size = checked_number(int, lambda value: value >= 2, "an integer >= 2 (the positive and one negative at least)")
 
@@ -41,10 +43,10 @@ group_size = checked_number(int, lambda value: value >= 2, "an integer >= 2 (the
 def build_parser() -> ArgumentParser:
     from encoders.losses import LOSSES
     from encoders.settings import POOLINGS, BiEncoderSettings
-    from training.settings import DEFAULT_DATA
+    from training.settings import DEFAULT_DATA, HashingArguments
     from weight_tuning import TOP_K_RETRIEVAL
 
-    lengths_default = BiEncoderSettings()
+    lengths_default, hashing_default = BiEncoderSettings(), HashingArguments()
     parser = ArgumentParser(
         description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False
     )
@@ -126,6 +128,38 @@ def build_parser() -> ArgumentParser:
         "{id: question id, negatives: [...]}",
     )
     bi.add_argument("--num_hard_negatives", type=non_negative_int, default=1, help="hard negatives per question")
+    hashing = parser.add_argument_group(
+        "binary passage codes (BPR: Yamada et al. 2021; searched with rerank.py --index binary)"
+    )
+    hashing.add_argument(
+        "--binary",
+        action="store_true",
+        help="bi-encoder: train for binary passage codes (the sign of each dimension) with BPR's two losses",
+    )
+    hashing.add_argument(
+        "--hashnet_gamma",
+        type=positive_float,
+        default=hashing_default.gamma,
+        help="the training-time hash is tanh(sqrt(1 + gamma * step) * v): how fast it approaches the sign",
+    )
+    hashing.add_argument(
+        "--binary_margin",
+        type=non_negative_float,
+        default=hashing_default.margin,
+        help="margin of the candidate loss (binary question code vs passage codes)",
+    )
+    hashing.add_argument(
+        "--binary_loss_weight",
+        type=non_negative_float,
+        default=hashing_default.binary_weight,
+        help="weight of the candidate loss (what the Hamming search finds)",
+    )
+    hashing.add_argument(
+        "--dense_loss_weight",
+        type=non_negative_float,
+        default=hashing_default.dense_weight,
+        help="weight of the reranking loss (continuous question vector vs passage codes: what rescoring orders by)",
+    )
 
     cross = parser.add_argument_group("cross-encoder")
     cross.add_argument("--group_size", type=group_size, default=8, help="candidates per question: 1 positive + G-1")
@@ -194,15 +228,22 @@ def chosen_loss(args: argparse.Namespace) -> str:
 
 def model_arguments(args: argparse.Namespace):
     from encoders.settings import BiEncoderSettings, EncoderSettings
-    from training.settings import ModelArguments
+    from training.settings import HashingArguments, ModelArguments
 
     lengths = {"max_query_length": args.max_query_length, "max_passage_length": args.max_passage_length}
     lengths["stride"] = args.stride
+    hashing = None
     if args.encoder == "bi":
-        settings = BiEncoderSettings(**lengths, pooling=args.pooling, shared_encoder=args.shared_encoder)
+        settings = BiEncoderSettings(
+            **lengths, pooling=args.pooling, shared_encoder=args.shared_encoder, binary=args.binary
+        )
+        if args.binary:
+            hashing = HashingArguments(
+                args.hashnet_gamma, args.binary_margin, args.binary_loss_weight, args.dense_loss_weight
+            )
     else:
         settings = EncoderSettings(**lengths)
-    return ModelArguments(args.encoder, args.model, settings, chosen_loss(args), args.trust_remote_code)
+    return ModelArguments(args.encoder, args.model, settings, chosen_loss(args), args.trust_remote_code, hashing)
 
 
 def data_arguments(args: argparse.Namespace):
@@ -285,7 +326,7 @@ def run_record(args: argparse.Namespace, model_arguments, trainer_arguments) -> 
     return {
         **record,
         "train_batch_size": trainer_arguments.per_device_train_batch_size,
-        "loss": model_arguments.loss,
+        "loss": "bpr" if model_arguments.hashing else model_arguments.loss,
         "base_model": args.model,
         "precision_used": trainer_arguments.precision,
     }
@@ -300,6 +341,9 @@ def warn_unused_flags(argv: Sequence[str], encoder: str) -> None:
         if other != encoder:
             for flag in sorted(given.intersection(flags)):
                 warn(f"{flag} does nothing with --encoder {encoder} (it is a {other}-encoder flag)")
+    if "--binary" not in given:
+        for flag in sorted(given.intersection(HASHING_FLAGS)):
+            warn(f"{flag} does nothing without --binary (it is a knob of BPR's binary codes)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from encoders.hashing import soft_codes
+
 
 def in_batch_negatives_loss(
     question_vectors: torch.Tensor,
@@ -25,6 +27,37 @@ def in_batch_negatives_loss(
         keep_target = F.one_hot(targets, scores.shape[1]).bool()
         scores = scores.masked_fill(ignore_mask & ~keep_target, float("-inf"))
     return F.cross_entropy(scores, targets)
+
+
+def binary_passage_loss(
+    question_vectors: torch.Tensor,
+    passage_vectors: torch.Tensor,
+    targets: torch.Tensor,
+    ignore_mask: torch.Tensor | None = None,
+    scale: float = 1.0,
+    margin: float = 0.1,
+    binary_weight: float = 1.0,
+    dense_weight: float = 1.0,
+) -> torch.Tensor:
+    """BPR's two losses (Yamada, Asai & Hajishirzi 2021), on the in-batch layout of ``in_batch_negatives_loss``.
+
+    Passages enter as their training-time codes ``tanh(scale * p)`` (``encoders/hashing.py``).
+    Candidate generation (``binary_weight``): the question's code against the passage codes, a margin ranking
+    loss ``max(0, margin - (s+ - s-))`` averaged over every (positive, kept negative) pair, so that Hamming
+    search finds the positive. Reranking (``dense_weight``): the continuous question vector against the passage
+    codes, the softmax cross-entropy of ``in_batch_negatives_loss``, so that rescoring orders the candidates.
+    Negatives that ``ignore_mask`` marks count in neither.
+    """
+    passage_codes = soft_codes(passage_vectors, scale)
+    dense = in_batch_negatives_loss(question_vectors, passage_codes, targets, ignore_mask)
+    scores = soft_codes(question_vectors, scale) @ passage_codes.T
+    negatives = ~F.one_hot(targets, scores.shape[1]).bool()
+    if ignore_mask is not None:
+        negatives &= ~ignore_mask
+    positive = scores.gather(1, targets.unsqueeze(1))
+    violations = F.relu(margin - (positive - scores))[negatives]
+    binary = violations.mean() if violations.numel() else scores.sum() * 0.0
+    return binary_weight * binary + dense_weight * dense
 
 
 def local_contrastive_loss(group_scores: torch.Tensor, valid_mask: torch.Tensor | None = None) -> torch.Tensor:

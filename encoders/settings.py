@@ -60,10 +60,13 @@ class EncoderSettings:
 
 @dataclass(frozen=True)
 class BiEncoderSettings(EncoderSettings):
-    """A bi-encoder's settings: also how token states pool to a vector and whether both sides share weights."""
+    """A bi-encoder's settings: also how token states pool to a vector, whether both sides share weights, and
+    whether it was trained for binary passage codes (BPR, ``encoders/hashing.py``; searched with ``--index
+    binary``)."""
 
     pooling: str = "cls"
     shared_encoder: bool = False
+    binary: bool = False
 
     def check(self, source: str) -> None:
         super().check(source)

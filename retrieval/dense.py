@@ -23,9 +23,11 @@ import numpy as np
 import torch
 
 from encoders.backends import check_finite
+from errors import UserError
 from file_utils import atomic_directory, write_json
 from fingerprints import combine
 from retrieval.best_windows import rows_of
+from retrieval.binary_index import BinaryIndex
 from retrieval.faiss_index import FaissIndex, FaissOptions, factory_string
 from retrieval.index import load_or_build
 from retrieval.ranking import Ranking, rankings_from
@@ -218,6 +220,7 @@ class DenseIndexKind:
     load: Callable[[Path, str, torch.device, FaissOptions], Any]
     dtype: str | None = None  # the storage type it always uses; None: --index_dtype's
     build_options: tuple[str, ...] = ()  # the FaissOptions fields its files depend on (in the fingerprint)
+    binary: bool = False  # holds binary codes: only for a bi-encoder trained for them (train.py --binary)
 
 
 def faiss_kind(kind: str, build_options: tuple[str, ...]) -> DenseIndexKind:
@@ -240,7 +243,30 @@ DENSE_INDEXES = {
     "faiss-flat": faiss_kind("faiss-flat", ()),
     "ivfpq": faiss_kind("ivfpq", ("nlist", "pq_m", "train_sample", "seed")),
     "hnsw": faiss_kind("hnsw", ("hnsw_m",)),
+    "binary": DenseIndexKind(
+        lambda vectors, owners, ids, fingerprint, device, options: BinaryIndex.build(
+            vectors, owners, ids, fingerprint, options.binary_k
+        ),
+        lambda directory, fingerprint, device, options: BinaryIndex.load(directory, fingerprint, options.binary_k),
+        "float32",
+        binary=True,
+    ),
 }
+
+
+def index_kind(requested: str, encoder: PassageEncoder) -> str:
+    """The key of ``DENSE_INDEXES`` that ``rerank.py --index`` means for this bi-encoder: ``auto`` is binary codes
+    for a binary (BPR) bi-encoder and the exact index otherwise; binary codes of a float-trained one are refused
+    (its signs were never trained to rank)."""
+    binary = getattr(encoder.settings, "binary", False)
+    if requested == "auto":
+        return "binary" if binary else "exact"
+    if DENSE_INDEXES[requested].binary and not binary:
+        raise UserError(
+            f"--index {requested}: the bi-encoder was trained without --binary, so its vectors have no trained "
+            "binary codes; use --index exact (or auto), or train one with python train.py --encoder bi --binary"
+        )
+    return requested
 
 
 def build_dense_index(
@@ -259,11 +285,12 @@ def open_dense_retriever(
     directory: Path,
     dtype: str = "float16",
     rebuild: bool = False,
-    kind: str = "exact",
+    kind: str = "auto",
     options: FaissOptions | None = None,
 ) -> tuple[DenseRetriever, bool]:
     """A retriever over the saved index in ``directory`` if it is fresh, else over a new one (saved there).
     The exact index is searched on the encoder's device, FAISS ones on the CPU. Returns (retriever, reused)."""
+    kind = index_kind(kind, encoder)
     spec, options = DENSE_INDEXES[kind], options or FaissOptions()
     dtype = spec.dtype or dtype
     built_with = {name: getattr(options, name) for name in spec.build_options}

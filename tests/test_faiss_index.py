@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 
+import faiss
 import numpy as np
 import pytest
 
@@ -43,6 +44,8 @@ def test_saved_faiss_index_loads_only_while_fresh_and_whole(tmp_path):
     index.save(tmp_path / "dense")
     queries = vectors[:5]
     loaded = FaissIndex.load(tmp_path / "dense", "fresh")
+    # mapped in place: faiss's IO_FLAG_MMAP would have copied a flat index's vectors into memory
+    assert not faiss.downcast_index(loaded.index).codes.is_owned
     np.testing.assert_array_equal(loaded.search_positions(queries, 4)[1], index.search_positions(queries, 4)[1])
     assert FaissIndex.load(tmp_path / "dense", "stale") is None
     (tmp_path / "dense" / "index.faiss").write_bytes((tmp_path / "dense" / "index.faiss").read_bytes()[:100])

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from transformers import PrinterCallback, set_seed
+from transformers import PrinterCallback, TrainerCallback, set_seed
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from data_utils import QAData, load_qa, warn
@@ -100,7 +100,7 @@ def train_bi_encoder(
     evaluator = None
     if validation is not None:
         evaluator = bi_encoder_evaluator(validation, model.windows(validation.corpus), args.inference_runtime())
-    loss = bi_encoder_loss(model_args.loss)
+    loss = bi_encoder_loss(model_args.loss, model_args.hashing)
     metrics = fit(args, model, examples, collator, loss, evaluator, validation, start)
     return model, train, validation, metrics
 
@@ -195,7 +195,13 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
         data_collator=collator,
         loss_function=loss,
         evaluator=evaluator,
-        callbacks=[JsonlLogCallback(output / "log.jsonl"), EpochToCollator(collator), interrupt, loss_watch],
+        callbacks=[
+            *([loss] if isinstance(loss, TrainerCallback) else []),  # a loss that logs: before the log file
+            JsonlLogCallback(output / "log.jsonl"),
+            EpochToCollator(collator),
+            interrupt,
+            loss_watch,
+        ],
     )
     if args.quiet:  # no progress bar and no per-step printing; log.jsonl still gets everything
         trainer.remove_callback(PrinterCallback)

@@ -14,10 +14,22 @@ import torch
 from transformers import TrainingArguments
 
 from data_utils import ColumnNames
+from encoders.hashing import HASHNET_GAMMA
 from encoders.settings import EncoderSettings
 from runtime import Runtime
 
 DEFAULT_DATA = "./data/train_dataset"
+
+
+@dataclass(frozen=True)
+class HashingArguments:
+    """BPR's training knobs (``train.py --binary``), the paper's defaults: how fast the hash slope grows, the
+    candidate loss's margin, and the weights of its two losses (``encoders.losses.binary_passage_loss``)."""
+
+    gamma: float = HASHNET_GAMMA
+    margin: float = 0.1
+    binary_weight: float = 1.0
+    dense_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,7 @@ class ModelArguments:
     settings: EncoderSettings  # a BiEncoderSettings for the bi-encoder
     loss: str  # a key of encoders.losses.LOSSES[encoder]
     trust_remote_code: bool = False
+    hashing: HashingArguments | None = None  # a binary (BPR) bi-encoder: its loss replaces ``loss``
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,17 @@ from safetensors import SafetensorError
 from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES
+from encoders.hashing import hash_scale
+from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES, binary_passage_loss
 from file_utils import naming_path
+from training.settings import HashingArguments
 
 
-def bi_encoder_loss(kind: str) -> Callable:
-    """(model, batch of ``BiEncoderCollator``) -> the loss ``kind`` of ``BI_ENCODER_LOSSES``."""
+def bi_encoder_loss(kind: str, hashing: HashingArguments | None = None) -> Callable:
+    """(model, batch of ``BiEncoderCollator``) -> the loss ``kind`` of ``BI_ENCODER_LOSSES``, or BPR's
+    (``BinaryPassageLoss``) for a binary bi-encoder."""
+    if hashing is not None:
+        return BinaryPassageLoss(hashing)
     vector_loss = BI_ENCODER_LOSSES[kind]
 
     def loss(model, inputs: dict) -> torch.Tensor:
@@ -32,6 +37,40 @@ def bi_encoder_loss(kind: str) -> Callable:
         return vector_loss(question_vectors, passage_vectors, inputs["targets"], inputs["ignore_mask"])
 
     return loss
+
+
+class BinaryPassageLoss(TrainerCallback):
+    """(model, batch of ``BiEncoderCollator``) -> BPR's loss (``binary_passage_loss``) at the hash slope of the
+    current optimizer step, which this callback learns from the Trainer (a resumed run continues the schedule).
+    It also adds ``hash_scale`` to the logged training losses, so it must come before ``JsonlLogCallback``."""
+
+    def __init__(self, hashing: HashingArguments):
+        self.hashing = hashing
+        self.step = 0
+
+    @property
+    def scale(self) -> float:
+        return hash_scale(self.step, self.hashing.gamma)
+
+    def __call__(self, model, inputs: dict) -> torch.Tensor:
+        question_vectors, passage_vectors = model(inputs["question_inputs"], inputs["passage_inputs"])
+        return binary_passage_loss(
+            question_vectors,
+            passage_vectors,
+            inputs["targets"],
+            inputs["ignore_mask"],
+            scale=self.scale,
+            margin=self.hashing.margin,
+            binary_weight=self.hashing.binary_weight,
+            dense_weight=self.hashing.dense_weight,
+        )
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self.step = state.global_step
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs is not None and "loss" in logs:
+            logs["hash_scale"] = round(self.scale, 4)
 
 
 def cross_encoder_loss(kind: str) -> Callable:

@@ -1,7 +1,8 @@
 """Validation at the end of each epoch: how well the model ranks the gold passage.
 
 Bi-encoder: every validation question against every validation passage (each
-passage scored by its best window), top-1/5/20 and MRR@10. Cross-encoder: each
+passage scored by its best window), top-1/5/20 and MRR@10; a binary (BPR) bi-encoder's
+passages by their ±1 codes, as its index rescores them. Cross-encoder: each
 question's positive window among G candidates (itself + a random window of each of
 G-1 passages, drawn once with a fixed seed, so every epoch is scored on the same
 groups), and ``chance_top1``, the top-1 of
@@ -20,6 +21,7 @@ import torch
 from data_utils import QAData
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
+from encoders.hashing import sign_codes
 from encoders.windows import WindowedCorpus
 from metrics import ranking_metrics
 from retrieval.dense import exact_search
@@ -49,6 +51,8 @@ def bi_encoder_evaluator(
     def evaluate(model: BiEncoder) -> dict[str, float]:
         model.prepare(on_its_device(runtime, model), cast_weights=False)
         keys = model.encode(texts, "passage")
+        if model.settings.binary:  # what --index binary rescores with: the question vector · the ±1 passage code
+            keys = sign_codes(keys)
         queries = model.encode(questions, "question")
         _, indices = exact_search(queries, keys, max(BI_KS), owners, model.runtime.device)
         rankings = [[passage_ids[i] for i in row] for row in indices]

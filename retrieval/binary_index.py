@@ -1,0 +1,139 @@
+"""BPR's binary passage index (``rerank.py --index binary``): one bit per dimension of each window vector, packed
+eight a byte (``encoders/hashing.py``), 32 times smaller than float32 vectors.
+
+Search in BPR's two steps: the top ``binary_k`` windows by Hamming distance between the question's code and the
+windows' codes (FAISS ``IndexBinaryFlat``, an exact scan of the packed bits), then those windows rescored by the
+continuous question vector · the ±1 window code, which is what the bi-encoder was trained to rank with. A passage
+scores as its best window. ``binary_k`` is raised to ``k`` times the most windows a passage has, so that k passages
+can always be found (the flat index's rule, ``retrieval/faiss_index.py``).
+
+Files in the index directory: ``index.faiss`` (``faiss.write_index_binary``, memory-mapped on load; the
+rescoring reads the codes from that same mapping), ``owners.npy``, ``passage_ids.json`` and ``meta.json`` with
+the fingerprint, written under a temporary name and renamed when complete, like every index of this project.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from encoders.hashing import pack_codes, unpack_codes
+from file_utils import atomic_directory, write_json
+from retrieval.best_windows import rows_of
+from retrieval.faiss_index import MEMORY_MAPPED, FaissOptions
+from retrieval.ranking import Ranking, rankings_from
+
+DEFAULT_BINARY_K = FaissOptions().binary_k
+
+
+def packed_view(index: faiss.IndexBinaryFlat) -> np.ndarray:
+    """[windows, bytes] uint8 codes of ``index``, a view of its own memory (no copy of a mapped file)."""
+    flat = faiss.rev_swig_ptr(index.xb.data(), index.ntotal * index.code_size)
+    return np.asarray(flat).reshape(index.ntotal, index.code_size)
+
+
+class BinaryIndex:
+    """Packed window codes in a FAISS binary index, the passage of each window, and the passages' ids."""
+
+    def __init__(
+        self,
+        index: faiss.IndexBinaryFlat,
+        owners: np.ndarray,
+        passage_ids: list[str],
+        fingerprint: str,
+        dimension: int,
+        binary_k: int = DEFAULT_BINARY_K,
+    ):
+        self.index = index
+        self.codes = packed_view(index)
+        self.owners = np.asarray(owners, dtype=np.int64)
+        self.passage_ids = passage_ids
+        self.fingerprint = fingerprint
+        self.dimension = dimension
+        self.binary_k = binary_k
+        self.max_windows = int(np.bincount(self.owners).max()) if len(self.owners) else 1
+
+    @classmethod
+    def build(
+        cls,
+        vectors: np.ndarray,
+        owners: np.ndarray,
+        passage_ids: list[str],
+        fingerprint: str,
+        binary_k: int = DEFAULT_BINARY_K,
+    ) -> BinaryIndex:
+        packed = pack_codes(vectors)
+        index = faiss.IndexBinaryFlat(packed.shape[1] * 8)
+        index.add(packed)
+        return cls(index, owners, passage_ids, fingerprint, vectors.shape[1], binary_k)
+
+    @property
+    def code_bytes(self) -> int:
+        """Bytes of the codes alone (the owners and ids come on top)."""
+        return int(self.index.ntotal * self.index.code_size)
+
+    def save(self, directory: str | Path) -> None:
+        with atomic_directory(directory) as staging:
+            faiss.write_index_binary(self.index, str(staging / "index.faiss"))
+            np.save(staging / "owners.npy", self.owners)
+            write_json(staging / "passage_ids.json", self.passage_ids)
+            meta = {
+                "fingerprint": self.fingerprint,
+                "index": type(self.index).__name__,
+                "windows": int(self.index.ntotal),
+                "passages": len(self.passage_ids),
+                "dimension": self.dimension,
+                "code_bytes": self.code_bytes,
+            }
+            write_json(staging / "meta.json", meta)
+
+    @classmethod
+    def load(cls, directory: str | Path, fingerprint: str, binary_k: int = DEFAULT_BINARY_K) -> BinaryIndex | None:
+        """The saved index when its fingerprint matches, else None (missing, stale or unreadable)."""
+        directory = Path(directory)
+        try:
+            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
+                return None
+            index = faiss.read_index_binary(str(directory / "index.faiss"), MEMORY_MAPPED)
+            owners = np.load(directory / "owners.npy", allow_pickle=False)
+            passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, EOFError, RuntimeError):  # faiss raises RuntimeError for a damaged file
+            return None
+        dimension = meta.get("dimension")
+        if index.ntotal != meta.get("windows") or len(owners) != index.ntotal or not isinstance(dimension, int):
+            return None
+        if not isinstance(passage_ids, list) or len(passage_ids) != meta.get("passages"):
+            return None
+        if not isinstance(index, faiss.IndexBinaryFlat) or index.code_size != -(-dimension // 8):
+            return None
+        return cls(index, owners, passage_ids, fingerprint, dimension, binary_k)
+
+    def search_positions(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, passage positions) of the top-k passages per continuous query vector, best first. The depth
+        rule always finds k passages: ``depth`` windows cover at least ``depth / max_windows`` passages."""
+        queries = np.asarray(queries, dtype=np.float32)
+        k = min(k, len(self.passage_ids))
+        depth = min(self.index.ntotal, max(self.binary_k, k * self.max_windows))
+        scores = np.empty((len(queries), k), dtype=np.float32)
+        positions = np.empty((len(queries), k), dtype=np.int64)
+        _, candidates = self.index.search(pack_codes(queries), depth)
+        for row, (query, windows) in enumerate(zip(queries, candidates)):
+            window_scores = unpack_codes(self.codes[windows], self.dimension) @ query
+            order = np.argsort(-window_scores, kind="stable")
+            owners = self.owners[windows[order]]
+            _, first = np.unique(owners, return_index=True)  # each passage's best window: its first in score order
+            best = np.sort(first)[:k]
+            scores[row], positions[row] = window_scores[order[best]], owners[best]
+        return scores, positions
+
+    def window_vectors(self, position: int) -> np.ndarray:
+        """The ±1 codes of the passage's windows, in window order: what the rescoring compares a question with."""
+        start, end = rows_of(self.owners, position)
+        return unpack_codes(self.codes[start:end], self.dimension)
+
+    def search(self, queries: np.ndarray, k: int) -> list[Ranking]:
+        return rankings_from(*self.search_positions(queries, k), self.passage_ids)
