@@ -208,7 +208,7 @@ class Pipeline:
                 self.settings.faiss,
             )
             how = "reused the saved index" if reused else "built"
-            print(f"index: {how} ({len(retriever.index.owners)} windows)")
+            print(f"index: {how} ({len(retriever.index.owners)} windows, {kind})")
         with timed("retrieve", self.timings):
             vectors = retriever.encode(questions)
             self.dense_search = retriever, vectors

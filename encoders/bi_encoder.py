@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from encoders.batching import run_batched, tokenize
+from encoders.model_card import write_model_card
 from encoders.pretrained import (
     CONFIG_NAME,
     TOKENIZER_FILES,
@@ -188,7 +189,9 @@ class BiEncoder(nn.Module):
                     target, self.pooling, model.config.hidden_size, self.settings.max_passage_length
                 )
                 write_json(target / CONFIG_NAME, {**config, "role": name})
+                write_model_card(target, config, name, Path(directory).resolve() / name)
             write_json(staging / CONFIG_NAME, config)
+            write_model_card(staging, config, "bi_encoder", Path(directory).resolve())
 
     @classmethod
     def load(cls, directory: str | Path, flag: str = "--input_directory", trust_remote_code: bool = False) -> BiEncoder:

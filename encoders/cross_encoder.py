@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from encoders.batching import run_batched, tokenize
+from encoders.model_card import write_model_card
 from encoders.pretrained import (
     CONFIG_NAME,
     TRAINING_STATE,
@@ -83,6 +84,7 @@ class CrossEncoder:
             self.model.save_pretrained(staging)
             self.tokenizer.save_pretrained(staging)
             write_json(staging / CONFIG_NAME, {**config, "encoder": "cross"})
+            write_model_card(staging, {**config, "encoder": "cross"}, "cross_encoder", Path(directory).resolve())
 
     def prepare(self, runtime: Runtime, cast_weights: bool = True) -> CrossEncoder:
         """Move the weights to the runtime's device and fix the device, precision and batch size of every later

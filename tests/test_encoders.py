@@ -56,11 +56,11 @@ def test_bi_encoder_with_separate_encoders_round_trips(tiny_model, tmp_path, poo
 
     assert not loaded.shared and loaded.pooling == pooling
     names = sorted(p.name for p in (tmp_path / "bi").iterdir())
-    assert names == ["passage_encoder", "question_encoder", "train_config.json"]
+    assert names == ["README.md", "passage_encoder", "question_encoder", "train_config.json"]
     np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question"), questions)
     np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage"), passages)
     config = json.loads((tmp_path / "bi" / "train_config.json").read_text(encoding="utf-8"))
-    recorded = {**LENGTHS_32, "stride": 128, "pooling": pooling, "shared_encoder": False}
+    recorded = {**LENGTHS_32, "stride": 128, "pooling": pooling, "shared_encoder": False, "binary": False}
     assert config == {**SETTINGS, **recorded, "encoder": "bi"}
     assert loaded.settings == bi_settings(pooling=pooling)
 
@@ -76,7 +76,7 @@ def test_bi_encoder_with_a_shared_encoder_round_trips(tiny_model, tmp_path):
     loaded = BiEncoder.load(tmp_path / "bi")
 
     assert loaded.shared and loaded.pooling == "mean"
-    assert sorted(p.name for p in (tmp_path / "bi").iterdir()) == ["encoder", "train_config.json"]
+    assert sorted(p.name for p in (tmp_path / "bi").iterdir()) == ["README.md", "encoder", "train_config.json"]
     np.testing.assert_array_equal(loaded.encode(PASSAGES, "passage"), vectors)
     np.testing.assert_array_equal(loaded.encode(QUESTIONS, "question"), encoder.encode(QUESTIONS, "question"))
 

@@ -282,6 +282,7 @@ def test_bi_encoder_saved_directory(bi_run, tiny_model, squad_files):
         "question_encoder",
         "passage_encoder",
         "train_config.json",
+        "README.md",
         "log.jsonl",
         "checkpoints",
     }

@@ -253,5 +253,6 @@ def train_encoder(
         encoder, train_data, validation, metrics = train(model_args, data, negatives, args, start)
         refuse_diverged_weights(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output)
         record = {**run_record, "train_data_fingerprint": train_data.fingerprint(), "final_metrics": metrics}
+        record.update(train_questions=len(train_data.questions), train_passages=len(train_data.corpus))
         encoder.save(output, record)
     return output, train_data, validation
