@@ -44,7 +44,9 @@ def rerank(
     short_questions = scorer.truncate_questions(questions)
     windows = scorer.windows(corpus)
     results: list[Ranking] = []
-    with tqdm(desc="rerank", unit=" pairs", leave=False) as bar:
+    total = sum(len(ranking.ids) for ranking in candidates)  # candidates, not pairs: known before any tokenizing
+    pairs = 0
+    with tqdm(total=total, desc="rerank", unit=" candidates", leave=False) as bar:
         for start in range(0, len(questions), questions_per_chunk):
             chunk = range(start, min(start + questions_per_chunk, len(questions)))
             windows.prepare(pid for i in chunk for pid in candidates[i].ids)
@@ -67,5 +69,7 @@ def rerank(
                 pooled = [pool(np.asarray(grouped[i, slot])) for slot in range(len(ids))]
                 order = np.argsort(-np.asarray(pooled), kind="stable")
                 results.append(Ranking([ids[j] for j in order], [pooled[j] for j in order]))
-            bar.update(len(owners))
+            pairs += len(owners)
+            bar.set_postfix(pairs=pairs, refresh=False)
+            bar.update(sum(len(candidates[i].ids) for i in chunk))
     return results
