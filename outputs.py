@@ -4,6 +4,7 @@
 (when known) and, for each stage, the ranked passage ids, titles and scores.
 ``reader_dataset/``: a ``datasets`` Dataset saved to disk with ``id``, ``question`` and
 ``context`` (the final top-k passages joined, as the seed handed them to its reader).
+``trec_runs/<stage>.trec`` (``--output_format trec``): each stage as a TREC run file.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from pathlib import Path
 
 from data_utils import Corpus, QAData
+from errors import UserError
 from file_utils import atomic_directory, atomic_file, atomic_file_set, write_json
 from retrieval.ranking import Ranking
 
@@ -67,6 +69,32 @@ def write_csv(path: Path, rows: dict[str, list[str]]) -> None:
         writer.writerows(zip(*rows.values()))
 
 
+TREC_RUNS = "trec_runs"
+
+
+def check_trec_ids(queries: QAData, stages: dict[str, list[Ranking]]) -> None:
+    """A TREC run line is whitespace-separated: an id holding whitespace would shift its columns."""
+    ids = [question.id for question in queries.questions]
+    ids += [pid for rankings in stages.values() for ranking in rankings for pid in ranking.ids]
+    spaced = next((value for value in ids if not value or any(char.isspace() for char in value)), None)
+    if spaced is not None:
+        raise UserError(
+            f"--output_format trec: the id {spaced!r} is empty or holds whitespace, which a TREC run line cannot "
+            "hold; use --output_format jsonl, or ids without spaces"
+        )
+
+
+def write_trec_runs(directory: Path, queries: QAData, stages: dict[str, list[Ranking]]) -> None:
+    """One TREC run file per stage, ``<stage>.trec``: ``qid Q0 passage_id rank score tag`` per line (rank from 1,
+    best first; the tag ``dpr-rerank.<stage>``), what trec_eval, pyserini and ir-measures read."""
+    directory.mkdir()
+    for stage, rankings in stages.items():
+        with atomic_file(directory / f"{stage}.trec", encoding="utf-8") as handle:
+            for question, ranking in zip(queries.questions, rankings, strict=True):
+                for rank, (pid, score) in enumerate(zip(ranking.ids, ranking.scores), start=1):
+                    handle.write(f"{question.id} Q0 {pid} {rank} {score:.6f} dpr-rerank.{stage}\n")
+
+
 def write_outputs(
     directory: Path,
     queries: QAData,
@@ -82,15 +110,23 @@ def write_outputs(
     ``--top_k_retrieval`` candidates, far more than a reader context should hold)."""
     final = list(stages.values())[-1]
     rows = reader_rows(queries, final, corpus, top_k)
-    optional = {"predictions.csv": output_format == "csv", "metrics.json": bool(metrics)}
+    optional = {
+        "predictions.csv": output_format == "csv",
+        TREC_RUNS: output_format == "trec",
+        "metrics.json": bool(metrics),
+    }
     unwanted = tuple(name for name, wanted in optional.items() if not wanted)  # an earlier run's must not stay
+    if optional[TREC_RUNS]:
+        check_trec_ids(queries, stages)
     with atomic_file_set(directory, remove=unwanted) as staging:
         write_predictions(staging / "predictions.jsonl", queries, golds, stages, corpus)
         write_reader_dataset(staging / "reader_dataset", rows)
         if optional["predictions.csv"]:
             write_csv(staging / "predictions.csv", rows)
+        if optional[TREC_RUNS]:
+            write_trec_runs(staging / TREC_RUNS, queries, stages)
         if optional["metrics.json"]:
             write_json(staging / "metrics.json", metrics)
         names = [path.name for path in sorted(staging.iterdir())]
-    order = ["predictions.jsonl", "reader_dataset", "predictions.csv", "metrics.json"]
+    order = ["predictions.jsonl", "reader_dataset", "predictions.csv", TREC_RUNS, "metrics.json"]
     return [directory / name for name in order if name in names]

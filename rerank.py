@@ -111,7 +111,10 @@ def build_parser() -> ArgumentParser:
         "--output_directory", default=None, help="where results are written (default: INPUT_DIRECTORY/results/)"
     )
     parser.add_argument(
-        "--output_format", choices=["jsonl", "csv"], default="jsonl", help="csv also writes predictions.csv"
+        "--output_format",
+        choices=["jsonl", "csv", "trec"],
+        default="jsonl",
+        help="csv also writes predictions.csv; trec also writes trec_runs/<stage>.trec, a TREC run file per stage",
     )
     parser.add_argument(
         "--backend", choices=list(BACKENDS), default="torch", help="what runs the encoders (encoders/backends.py)"
