@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from cli_args import (
     ArgumentParser,
@@ -28,7 +29,7 @@ from errors import UserError, run_cli
 
 DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
 # Flags that change how a run reports or what is tuned after it (recorded in the tuning record), not what it trains.
-NOT_RECORDED = ("debug", "quiet", "tuning_top_k_retrieval", "tuning_rerank_depth", "no_weight_tuning")
+NOT_RECORDED = ("debug", "quiet", "tuning_top_k_retrieval", "tuning_rerank_depth", "no_weight_tuning", "report_to")
 # Flags that only one encoder uses: given to the other, they would do nothing without a word.
 ONLY_FOR = {
     "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling", "--binary"),
@@ -36,6 +37,8 @@ ONLY_FOR = {
 }
 # BPR's knobs: without --binary they would do nothing.
 HASHING_FLAGS = ("--hashnet_gamma", "--binary_margin", "--binary_loss_weight", "--dense_loss_weight")
+
+TRACKERS = ("none", "tensorboard", "wandb")
 
 group_size = checked_number(int, lambda value: value >= 2, "an integer >= 2 (the positive and one negative at least)")
 
@@ -211,6 +214,14 @@ def build_parser() -> ArgumentParser:
     )
     checkpoints.add_argument("--logging_steps", type=positive_int, default=10, help="log loss and lr every N steps")
     checkpoints.add_argument("--quiet", action="store_true", help="no progress bar or per-step log lines")
+    checkpoints.add_argument(
+        "--report_to",
+        nargs="+",
+        choices=TRACKERS,
+        default=["none"],
+        help="also log to TensorBoard (event files in <encoder>_encoder/tensorboard/) and/or Weights & Biases "
+        "(offline unless WANDB_MODE says otherwise; needs pip install wandb); log.jsonl is always written",
+    )
     add_runtime_flags(parser)
     return parser
 
@@ -315,7 +326,8 @@ def trainer_arguments(args: argparse.Namespace, runtime, has_validation_flag: bo
         logging_first_step=True,
         remove_unused_columns=False,
         dataloader_pin_memory=runtime.device.type == "cuda",
-        report_to="none",
+        report_to=[tracker for tracker in args.report_to if tracker == "wandb"] or "none",
+        tensorboard="tensorboard" in args.report_to,
         disable_tqdm=args.quiet,
     )
 
@@ -346,6 +358,20 @@ def warn_unused_flags(argv: Sequence[str], encoder: str) -> None:
             warn(f"{flag} does nothing without --binary (it is a knob of BPR's binary codes)")
 
 
+def prepare_trackers(args: argparse.Namespace) -> None:
+    """Check that ``--report_to wandb`` can run, offline and beside the output unless the environment says
+    otherwise (before any data is read: a missing package is one line, not a traceback after training)."""
+    import importlib.util
+    import os
+
+    if "wandb" not in args.report_to:
+        return
+    if importlib.util.find_spec("wandb") is None:
+        raise UserError("--report_to wandb: the wandb package is not installed (pip install wandb), or leave it out")
+    os.environ.setdefault("WANDB_MODE", "offline")
+    os.environ.setdefault("WANDB_DIR", str(Path(args.output_directory).resolve()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
@@ -353,6 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from runtime import Runtime, pin_single_gpu
     from training.run import train_encoder
 
+    prepare_trackers(args)
     model, data, negatives = model_arguments(args), data_arguments(args), negative_arguments(args)
     runtime = Runtime.resolve(pin_single_gpu(args.device), args.precision)
     trainer = trainer_arguments(args, runtime, data.validation_data is not None or data.uses_default_data)

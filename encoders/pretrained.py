@@ -14,7 +14,7 @@ from typing import Any
 from errors import UserError
 
 CONFIG_NAME = "train_config.json"
-TRAINING_STATE = ("checkpoints", "log.jsonl")  # kept when a saved encoder is replaced
+TRAINING_STATE = ("checkpoints", "log.jsonl", "tensorboard")  # kept when a saved encoder is replaced
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "*.model")
 
 

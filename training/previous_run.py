@@ -21,10 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from data_utils import warn
+from encoders.pretrained import TRAINING_STATE
 from errors import UserError
 from file_utils import HOST, left_by_killed_processes, write_json
 
-STATE = ("checkpoints", "log.jsonl")  # what a run leaves besides its model
+STATE = TRAINING_STATE  # what a run leaves besides its model
 PREFIX = ".previous-run-"
 
 

@@ -180,6 +180,19 @@ def truncate_questions(examples: list[TrainingExample], encoder: CrossEncoder) -
     ]
 
 
+def tensorboard_callbacks(args: RetrievalTrainingArguments) -> list[TrainerCallback]:
+    """The Trainer's TensorBoard logger, writing into ``<encoder>/tensorboard/`` (kept with the model, set aside
+    with the rest of a previous run's state) unless ``TENSORBOARD_LOGGING_DIR`` names another place. Its writer
+    opens at the first step, after the previous run's state was set aside."""
+    if not args.tensorboard:
+        return []
+    from transformers.integrations import TensorBoardCallback
+
+    callback = TensorBoardCallback()
+    callback.logging_dir = callback.logging_dir or str(Path(args.encoder_directory) / "tensorboard")
+    return [callback]
+
+
 def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evaluator, validation, start) -> dict:
     """Run the Trainer (resuming if asked; ``start()`` right before it trains); return the last validation
     metrics."""
@@ -198,6 +211,7 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
         callbacks=[
             *([loss] if isinstance(loss, TrainerCallback) else []),  # a loss that logs: before the log file
             JsonlLogCallback(output / "log.jsonl"),
+            *tensorboard_callbacks(args),
             EpochToCollator(collator),
             interrupt,
             loss_watch,

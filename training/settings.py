@@ -79,6 +79,7 @@ class RetrievalTrainingArguments(TrainingArguments):
     quiet: bool = False  # no progress bar or per-step printing (log.jsonl still gets everything)
     precision: str = "fp32"  # resolved --precision, for validation and mining
     device_name: str = "cpu"  # resolved --device, for validation and mining
+    tensorboard: bool = False  # --report_to tensorboard: event files in <encoder>/tensorboard/ (not the Trainer's)
 
     @property
     def output_root(self) -> Path:
