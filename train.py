@@ -29,7 +29,15 @@ from errors import UserError, run_cli
 
 DEFAULT_BATCH_SIZE = {"bi": 16, "cross": 8}
 # Flags that change how a run reports or what is tuned after it (recorded in the tuning record), not what it trains.
-NOT_RECORDED = ("debug", "quiet", "tuning_top_k_retrieval", "tuning_rerank_depth", "no_weight_tuning", "report_to")
+NOT_RECORDED = (
+    "debug",
+    "quiet",
+    "tuning_top_k_retrieval",
+    "tuning_rerank_depth",
+    "no_weight_tuning",
+    "report_to",
+    "gradient_checkpointing",  # the same weights, computed with less memory
+)
 # Flags that only one encoder uses: given to the other, they would do nothing without a word.
 ONLY_FOR = {
     "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling", "--binary"),
@@ -94,6 +102,12 @@ def build_parser() -> ArgumentParser:
     optimization.add_argument("--warmup_ratio", type=fraction, default=0.1, help="share of steps for linear warmup")
     optimization.add_argument("--max_grad_norm", type=non_negative_float, default=1.0, help="gradient clipping")
     optimization.add_argument("--seed", type=seed, default=42, help="random seed (data order, heads, negatives)")
+    optimization.add_argument(
+        "--gradient_checkpointing",
+        action="store_true",
+        help="recompute activations in the backward pass instead of keeping them: less memory, slower steps, "
+        "the same weights",
+    )
 
     lengths = parser.add_argument_group("lengths (in tokens)")
     lengths.add_argument(
@@ -313,6 +327,7 @@ def trainer_arguments(args: argparse.Namespace, runtime, has_validation_flag: bo
         warmup_steps=args.warmup_ratio,
         lr_scheduler_type="linear",
         max_grad_norm=args.max_grad_norm,
+        activation_checkpointing=args.gradient_checkpointing,
         seed=args.seed,
         data_seed=args.seed,
         bf16=runtime.precision == "bf16",

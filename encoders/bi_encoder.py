@@ -119,6 +119,14 @@ class BiEncoder(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         return self.embed("question", question_inputs), self.embed("passage", passage_inputs)
 
+    def activation_checkpointing_enable(
+        self, activation_checkpointing_kwargs=None, every_n_layers: int = 1, offload: bool = False
+    ) -> None:
+        """What the Trainer calls for ``--gradient_checkpointing``: recompute each layer's activations in the
+        backward pass instead of keeping them, in both encoders (once for a shared one)."""
+        for model in {id(m): m for m in (self.question_model, self.passage_encoder)}.values():
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs, every_n_layers, offload)
+
     def prepare(self, runtime: Runtime, cast_weights: bool = True) -> BiEncoder:
         """Move the weights to the runtime's device and fix the device, precision and batch size of every later
         ``encode``. ``cast_weights``: on a bf16 CPU also cast the weights to bf16 (``runtime.prepare_for_inference``);
