@@ -37,10 +37,20 @@ NOT_RECORDED = (
     "no_weight_tuning",
     "report_to",
     "gradient_checkpointing",  # the same weights, computed with less memory
+    "grad_cache",  # the same gradients, computed chunk by chunk
+    "grad_cache_chunk_size",
 )
 # Flags that only one encoder uses: given to the other, they would do nothing without a word.
 ONLY_FOR = {
-    "bi": ("--hard_negatives", "--num_hard_negatives", "--shared_encoder", "--pooling", "--binary"),
+    "bi": (
+        "--hard_negatives",
+        "--num_hard_negatives",
+        "--shared_encoder",
+        "--pooling",
+        "--binary",
+        "--grad_cache",
+        "--grad_cache_chunk_size",
+    ),
     "cross": ("--negatives", "--group_size"),
 }
 # BPR's knobs: without --binary they would do nothing.
@@ -145,6 +155,15 @@ def build_parser() -> ArgumentParser:
         "{id: question id, negatives: [...]}",
     )
     bi.add_argument("--num_hard_negatives", type=non_negative_int, default=1, help="hard negatives per question")
+    bi.add_argument(
+        "--grad_cache",
+        action="store_true",
+        help="GradCache: embed the batch in chunks and back-propagate cached vector gradients, so that "
+        "--train_batch_size (the in-batch negatives) is bounded by time, not memory",
+    )
+    bi.add_argument(
+        "--grad_cache_chunk_size", type=positive_int, default=16, help="texts per forward pass under --grad_cache"
+    )
     hashing = parser.add_argument_group(
         "binary passage codes (BPR: Yamada et al. 2021; searched with rerank.py --index binary)"
     )
@@ -328,6 +347,7 @@ def trainer_arguments(args: argparse.Namespace, runtime, has_validation_flag: bo
         lr_scheduler_type="linear",
         max_grad_norm=args.max_grad_norm,
         activation_checkpointing=args.gradient_checkpointing,
+        grad_cache_chunk_size=args.grad_cache_chunk_size if args.grad_cache and args.encoder == "bi" else 0,
         seed=args.seed,
         data_seed=args.seed,
         bf16=runtime.precision == "bf16",

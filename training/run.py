@@ -23,6 +23,7 @@ from file_utils import ensure_writable_directory
 from training.checkpoints import has_complete_checkpoint, holds_non_finite_weights, resume_checkpoint
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.examples import TrainingExample, build_examples, read_negatives_file
+from training.grad_cache import GradCache
 from training.memory import fit_to_gpu
 from training.mining import mine_bm25_negatives, mine_dense_negatives
 from training.previous_run import PreviousRun, changes_on_resume, record_run, recover_killed_runs
@@ -200,7 +201,9 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     checkpoint = resume_checkpoint(args.resume, output)
     start()
     interrupt, loss_watch = StopOnInterrupt(), StopOnNonFiniteLoss()
+    chunk = args.grad_cache_chunk_size
     trainer = RetrievalTrainer(
+        grad_cache=GradCache(loss, chunk) if chunk else None,
         model=model,
         args=args,
         train_dataset=examples,

@@ -80,6 +80,7 @@ class RetrievalTrainingArguments(TrainingArguments):
     precision: str = "fp32"  # resolved --precision, for validation and mining
     device_name: str = "cpu"  # resolved --device, for validation and mining
     tensorboard: bool = False  # --report_to tensorboard: event files in <encoder>/tensorboard/ (not the Trainer's)
+    grad_cache_chunk_size: int = 0  # bi-encoder GradCache: texts per forward pass (0: off, the whole batch at once)
 
     @property
     def output_root(self) -> Path:

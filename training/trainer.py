@@ -22,29 +22,37 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from encoders.hashing import hash_scale
 from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES, binary_passage_loss
 from file_utils import naming_path
+from training.grad_cache import GradCache
 from training.settings import HashingArguments
 
 
-def bi_encoder_loss(kind: str, hashing: HashingArguments | None = None) -> Callable:
+def bi_encoder_loss(kind: str, hashing: HashingArguments | None = None) -> BiEncoderLoss:
     """(model, batch of ``BiEncoderCollator``) -> the loss ``kind`` of ``BI_ENCODER_LOSSES``, or BPR's
     (``BinaryPassageLoss``) for a binary bi-encoder."""
-    if hashing is not None:
-        return BinaryPassageLoss(hashing)
-    vector_loss = BI_ENCODER_LOSSES[kind]
-
-    def loss(model, inputs: dict) -> torch.Tensor:
-        question_vectors, passage_vectors = model(inputs["question_inputs"], inputs["passage_inputs"])
-        return vector_loss(question_vectors, passage_vectors, inputs["targets"], inputs["ignore_mask"])
-
-    return loss
+    return BinaryPassageLoss(hashing) if hashing is not None else BiEncoderLoss(BI_ENCODER_LOSSES[kind])
 
 
-class BinaryPassageLoss(TrainerCallback):
-    """(model, batch of ``BiEncoderCollator``) -> BPR's loss (``binary_passage_loss``) at the hash slope of the
-    current optimizer step, which this callback learns from the Trainer (a resumed run continues the schedule).
-    It also adds ``hash_scale`` to the logged training losses, so it must come before ``JsonlLogCallback``."""
+class BiEncoderLoss:
+    """A bi-encoder loss in two parts: ``of_vectors`` (the loss of a batch's question and passage vectors, which
+    GradCache calls on vectors it embedded chunk by chunk) and ``__call__`` (embed the batch, then that)."""
+
+    def __init__(self, vector_loss: Callable):
+        self.vector_loss = vector_loss
+
+    def of_vectors(self, question_vectors: torch.Tensor, passage_vectors: torch.Tensor, inputs: dict) -> torch.Tensor:
+        return self.vector_loss(question_vectors, passage_vectors, inputs["targets"], inputs["ignore_mask"])
+
+    def __call__(self, model, inputs: dict) -> torch.Tensor:
+        return self.of_vectors(*model(inputs["question_inputs"], inputs["passage_inputs"]), inputs)
+
+
+class BinaryPassageLoss(BiEncoderLoss, TrainerCallback):
+    """BPR's loss (``binary_passage_loss``) at the hash slope of the current optimizer step, which this callback
+    learns from the Trainer (a resumed run continues the schedule). It also adds ``hash_scale`` to the logged
+    training losses, so it must come before ``JsonlLogCallback``."""
 
     def __init__(self, hashing: HashingArguments):
+        super().__init__(binary_passage_loss)
         self.hashing = hashing
         self.step = 0
 
@@ -52,8 +60,7 @@ class BinaryPassageLoss(TrainerCallback):
     def scale(self) -> float:
         return hash_scale(self.step, self.hashing.gamma)
 
-    def __call__(self, model, inputs: dict) -> torch.Tensor:
-        question_vectors, passage_vectors = model(inputs["question_inputs"], inputs["passage_inputs"])
+    def of_vectors(self, question_vectors: torch.Tensor, passage_vectors: torch.Tensor, inputs: dict) -> torch.Tensor:
         return binary_passage_loss(
             question_vectors,
             passage_vectors,
@@ -89,13 +96,33 @@ def cross_encoder_loss(kind: str) -> Callable:
 class RetrievalTrainer(Trainer):
     """A Trainer whose loss is a function of (model, batch) and whose evaluation is a ranking evaluator."""
 
-    def __init__(self, *args, loss_function: Callable, evaluator: Callable | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        loss_function: Callable,
+        evaluator: Callable | None = None,
+        grad_cache: GradCache | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if self.args.n_gpu > 1:  # DataParallel: no autocast, unscaled fp16 gradients, question/passage dicts split
             raise RuntimeError("several GPUs in one process; train.py pins one (runtime.pin_single_gpu), use torchrun")
         self.loss_function = loss_function
         self.evaluator = evaluator
+        self.grad_cache = grad_cache
         self.loss_is_scaled_for_ga = False
+
+    def training_step(self, model, inputs, num_items_in_batch=None) -> torch.Tensor:
+        """The Trainer's step, or with GradCache its chunked one: the same loss scaling for gradient accumulation
+        (the loss is divided by the steps accumulated) and the same ``accelerator.backward`` (mixed precision)."""
+        if self.grad_cache is None:
+            return super().training_step(model, inputs, num_items_in_batch)
+        model.train()
+        inputs = self._prepare_inputs(inputs)
+        share = 1.0 / self.current_gradient_accumulation_steps
+        with self.compute_loss_context_manager():
+            loss = self.grad_cache.step(model, inputs, lambda value: self.accelerator.backward(value * share))
+        return loss * share
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         loss = self.loss_function(model, inputs)
