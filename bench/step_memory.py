@@ -1,0 +1,146 @@
+"""Peak memory and time of one training step: plain, ``--gradient_checkpointing`` and (bi-encoder) ``--grad_cache``.
+
+    .venv/bin/python bench/step_memory.py [--batch_sizes 16,64,256] [--plain_max 64] [--length 256] [--steps 2]
+
+all-MiniLM-L6-v2 as the bi-encoder (two encoders, in-batch softmax over B questions x B passages) and as the
+cross-encoder (B pairs, one logit each), on random token ids of ``--length`` tokens (questions 64), fp32 on the
+CPU. Each (model, batch size, mode) runs in its own process: it builds the model and an AdamW optimizer, takes
+one warm-up step, resets the peak resident set (``/proc/self/clear_refs``), then times ``--steps`` steps
+(forward, loss, backward, optimizer step). "peak above start" is the peak resident set during the timed steps
+minus the resident set before them: activations, gradients and the optimizer's transient buffers. GradCache
+embeds ``--chunk_size`` texts at a time (``training/grad_cache.py``, as ``train.py --grad_cache`` does). Above
+``--plain_max`` questions only GradCache runs (the plain batch would not fit the machine's memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import common
+
+NAME = "step_memory"
+MODES = {"bi": ("plain", "checkpointing", "grad cache"), "cross": ("plain", "checkpointing")}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batch_sizes", default="16,64,256")
+    parser.add_argument("--plain_max", type=int, default=64, help="above this batch, only GradCache runs")
+    parser.add_argument("--chunk_size", type=int, default=16, help="GradCache: texts per forward pass")
+    parser.add_argument("--length", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=2)
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)  # model, batch size, mode
+    return parser.parse_args()
+
+
+def memory() -> dict[str, int]:
+    values = {}
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def worker(kind: str, batch: int, mode: str, args: argparse.Namespace) -> dict:
+    import torch
+
+    from encoders.bi_encoder import BiEncoder
+    from encoders.cross_encoder import CrossEncoder
+    from encoders.losses import in_batch_negatives_loss, local_contrastive_loss
+    from encoders.settings import BiEncoderSettings, EncoderSettings
+    from training.grad_cache import GradCache
+    from training.trainer import BiEncoderLoss
+
+    common.setup_threads()
+    torch.manual_seed(0)
+    path = common.model_path()
+    model = BiEncoder.build(path, BiEncoderSettings()) if kind == "bi" else CrossEncoder.build(path, EncoderSettings())
+    module = model if kind == "bi" else model.model
+    if mode == "checkpointing":
+        module.activation_checkpointing_enable()
+    module.train()
+    optimizer = torch.optim.AdamW(module.parameters(), lr=1e-5)
+    vocabulary = module.config.vocab_size if kind == "cross" else model.question_model.config.vocab_size
+
+    def inputs(rows: int, length: int) -> dict:
+        ids = torch.randint(1000, vocabulary, (rows, length))
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+
+    def step() -> None:
+        if mode == "grad cache":
+            batch_inputs = {"question_inputs": inputs(batch, 64), "passage_inputs": inputs(batch, args.length)}
+            batch_inputs.update(targets=torch.arange(batch), ignore_mask=None)
+            GradCache(BiEncoderLoss(in_batch_negatives_loss), args.chunk_size).step(
+                model, batch_inputs, torch.Tensor.backward
+            )
+        elif kind == "bi":
+            questions, passages = model(inputs(batch, 64), inputs(batch, args.length))
+            in_batch_negatives_loss(questions, passages, torch.arange(batch)).backward()
+        else:
+            logits = module(**inputs(batch, args.length)).logits[:, 0]
+            local_contrastive_loss(logits.view(-1, 4) if batch % 4 == 0 else logits.view(1, -1)).backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    step()
+    Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    before = memory()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    seconds = (time.perf_counter() - start) / args.steps
+    return {"peak_above_start": memory()["VmHWM"] - before["VmRSS"], "seconds_per_step": seconds}
+
+
+def main() -> None:
+    args = parse_args()
+    if args.worker:
+        kind, batch, mode = args.worker
+        print(json.dumps(worker(kind, int(batch), mode, args)))
+        return
+    rows, entries = [], []
+    for kind, modes in MODES.items():
+        for batch in (int(value) for value in args.batch_sizes.split(",")):
+            plain = None
+            for mode in modes:
+                if mode != "grad cache" and batch > args.plain_max:
+                    continue
+                command = [sys.executable, __file__, "--worker", kind, str(batch), mode, "--length", str(args.length)]
+                command += ["--steps", str(args.steps), "--chunk_size", str(args.chunk_size)]
+                output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+                measured = json.loads(output.strip().splitlines()[-1])
+                entries.append({"model": kind, "batch": batch, "mode": mode, **measured})
+                plain = plain or (measured if mode == "plain" else None)
+                rows.append([
+                    "bi-encoder" if kind == "bi" else "cross-encoder",
+                    batch,
+                    mode + (f" (chunks of {args.chunk_size})" if mode == "grad cache" else ""),
+                    f"{measured['peak_above_start'] / 2**20:,.0f}",
+                    common.ratio(measured["peak_above_start"], plain["peak_above_start"]) if plain else "-",
+                    f"{measured['seconds_per_step']:.2f}",
+                    common.ratio(measured["seconds_per_step"], plain["seconds_per_step"]) if plain else "-",
+                ])  # fmt: skip
+                print(rows[-1], flush=True)
+    headers = ["model", "batch", "mode", "peak MiB above start", "memory vs plain", "s / step", "time vs plain"]
+    info = common.machine()
+    lines = [
+        f"all-MiniLM-L6-v2, {args.length}-token passages (questions 64), fp32, {args.steps} timed steps after one "
+        f"warm-up; plain above {args.plain_max} questions not run (bench/step_memory.py)",
+        "",
+        common.markdown_table(headers, rows, left=3),
+        "",
+        common.machine_line(info),
+    ]
+    (common.RESULTS / NAME).mkdir(parents=True, exist_ok=True)
+    common.print_and_save(lines, common.RESULTS / NAME / "table.md")
+    common.finish(f"{NAME}/results", {"arguments": vars(args), "machine": info, "entries": entries})
+
+
+if __name__ == "__main__":
+    main()
