@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/dense_search.py
 	$(BIN)/python bench/bm25_speed.py
 	$(BIN)/python bench/machine_limit.py
+	$(BIN)/python bench/step_memory.py
 
 # Quality end to end on KorQuAD and XQuAD (about 1.5 hours on a 2-core CPU): tables and plots in bench/results/.
 bench-qa: install
