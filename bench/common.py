@@ -318,3 +318,29 @@ def print_and_save(lines: Sequence[str], path: Path) -> None:
     """Print a report's lines and write them to ``path`` (a ``table.md``)."""
     print("\n" + "\n".join(lines))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def save_report(name: str, lines: Sequence[str], payload: dict[str, Any]) -> Path:
+    """Print the report and write ``bench/results/<name>/table.md`` and ``results.json``."""
+    (RESULTS / name).mkdir(parents=True, exist_ok=True)
+    print_and_save(lines, RESULTS / name / "table.md")
+    return finish(f"{name}/results", payload)
+
+
+def memory_status() -> dict[str, int]:
+    """VmRSS (resident now) and VmHWM (peak resident since start or the last reset) in bytes."""
+    values = {}
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def reset_peak() -> bool:
+    """Reset VmHWM to the current resident set (Linux >= 4.0); False when the kernel refuses."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True

@@ -65,25 +65,6 @@ def parse_args() -> argparse.Namespace:
 # Worker: one method, one timed call, in a fresh process
 
 
-def memory_status() -> dict[str, int]:
-    """VmRSS (resident now) and VmHWM (peak resident since start or the last reset) in bytes."""
-    values = {}
-    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) * 1024
-    return values
-
-
-def reset_peak() -> bool:
-    """Reset VmHWM to the current resident set (Linux >= 4.0); False when the kernel refuses."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
-    except OSError:
-        return False
-    return True
-
-
 def search(method: str, queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarray, dict]:
     """Top-k passage ids per query (best first) and extra timings."""
     if method == "project exact_search":
@@ -118,12 +99,12 @@ def worker(args: argparse.Namespace) -> None:
     passages = np.load(data / f"passages_{args.passages}.npy")
     search(args.worker, queries[:8], passages[:2000], min(args.k, 2000))  # warm-up: thread pools, BLAS, faiss
     gc.collect()
-    peak_reset = reset_peak()
-    before = memory_status()
+    peak_reset = common.reset_peak()
+    before = common.memory_status()
     start = time.perf_counter()
     ids, extra = search(args.worker, queries, passages, args.k)
     seconds = time.perf_counter() - start
-    after = memory_status()
+    after = common.memory_status()
     out = Path(args.out)
     np.save(out / "ids.npy", np.asarray(ids, dtype=np.int64))
     report = {

@@ -178,9 +178,7 @@ def main() -> None:
         "",
         common.machine_line(info),
     ]
-    (common.RESULTS / NAME).mkdir(parents=True, exist_ok=True)
-    common.print_and_save(lines, common.RESULTS / NAME / "table.md")
-    common.finish(f"{NAME}/results", {"arguments": vars(args), "machine": info, "entries": entries})
+    common.save_report(NAME, lines, {"arguments": vars(args), "machine": info, "entries": entries})
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import common
 
@@ -36,15 +35,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=2)
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)  # model, batch size, mode
     return parser.parse_args()
-
-
-def memory() -> dict[str, int]:
-    values = {}
-    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) * 1024
-    return values
 
 
 def worker(kind: str, batch: int, mode: str, args: argparse.Namespace) -> dict:
@@ -89,13 +79,13 @@ def worker(kind: str, batch: int, mode: str, args: argparse.Namespace) -> dict:
         optimizer.zero_grad(set_to_none=True)
 
     step()
-    Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
-    before = memory()
+    common.reset_peak()
+    before = common.memory_status()
     start = time.perf_counter()
     for _ in range(args.steps):
         step()
     seconds = (time.perf_counter() - start) / args.steps
-    return {"peak_above_start": memory()["VmHWM"] - before["VmRSS"], "seconds_per_step": seconds}
+    return {"peak_above_start": common.memory_status()["VmHWM"] - before["VmRSS"], "seconds_per_step": seconds}
 
 
 def main() -> None:
@@ -137,9 +127,7 @@ def main() -> None:
         "",
         common.machine_line(info),
     ]
-    (common.RESULTS / NAME).mkdir(parents=True, exist_ok=True)
-    common.print_and_save(lines, common.RESULTS / NAME / "table.md")
-    common.finish(f"{NAME}/results", {"arguments": vars(args), "machine": info, "entries": entries})
+    common.save_report(NAME, lines, {"arguments": vars(args), "machine": info, "entries": entries})
 
 
 if __name__ == "__main__":

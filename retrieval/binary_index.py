@@ -24,7 +24,7 @@ from encoders.hashing import pack_codes, unpack_codes
 from file_utils import atomic_directory, write_json
 from retrieval.best_windows import rows_of
 from retrieval.faiss_index import MEMORY_MAPPED, FaissOptions
-from retrieval.ranking import Ranking, rankings_from
+from retrieval.ranking import Ranking, best_window_passages, rankings_from
 
 DEFAULT_BINARY_K = FaissOptions().binary_k
 
@@ -124,10 +124,7 @@ class BinaryIndex:
         for row, (query, windows) in enumerate(zip(queries, candidates)):
             window_scores = unpack_codes(self.codes[windows], self.dimension) @ query
             order = np.argsort(-window_scores, kind="stable")
-            owners = self.owners[windows[order]]
-            _, first = np.unique(owners, return_index=True)  # each passage's best window: its first in score order
-            best = np.sort(first)[:k]
-            scores[row], positions[row] = window_scores[order[best]], owners[best]
+            scores[row], positions[row] = best_window_passages(window_scores[order], self.owners[windows[order]], k)
         return scores, positions
 
     def window_vectors(self, position: int) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 from errors import UserError
 from file_utils import atomic_directory, write_json
 from retrieval.best_windows import rows_of
-from retrieval.ranking import Ranking, rankings_from
+from retrieval.ranking import Ranking, best_window_passages, rankings_from
 
 # Maps the file's vectors and codes in place (zero copy): faiss's older IO_FLAG_MMAP maps only inverted lists, and
 # read a 51 MB IndexFlatIP file into 49 MB of fresh memory (faiss 1.15, measured); this flag added none.
@@ -154,10 +154,8 @@ class FaissIndex:
         positions = np.full((len(queries), k), -1, dtype=np.int64)
         for row, (row_scores, row_windows) in enumerate(zip(window_scores, windows)):
             found = row_windows >= 0  # FAISS pads with -1 when it finds fewer windows than asked
-            row_scores, owners = row_scores[found], self.owners[row_windows[found]]
-            _, first = np.unique(owners, return_index=True)  # each passage's best window: its first in score order
-            best = np.sort(first)[:k]
-            scores[row, : len(best)], positions[row, : len(best)] = row_scores[best], owners[best]
+            best_scores, best = best_window_passages(row_scores[found], self.owners[row_windows[found]], k)
+            scores[row, : len(best)], positions[row, : len(best)] = best_scores, best
         return scores, positions
 
     def window_vectors(self, position: int) -> np.ndarray | None:

@@ -23,6 +23,14 @@ def rankings_from(scores: np.ndarray, positions: np.ndarray, passage_ids: list[s
     ]
 
 
+def best_window_passages(window_scores: np.ndarray, owners: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, passage positions) of the top ``k`` passages of windows given best first (``window_scores``
+    descending, ``owners[i]`` the passage of window i): a passage scores as its best window, its first here."""
+    _, first = np.unique(owners, return_index=True)
+    best = np.sort(first)[:k]
+    return window_scores[best], owners[best]
+
+
 def head(rankings: list[Ranking], k: int) -> list[Ranking]:
     """The first ``k`` passages of each ranking."""
     return [Ranking(ranking.ids[:k], ranking.scores[:k]) for ranking in rankings]
