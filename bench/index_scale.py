@@ -11,9 +11,9 @@ project's own class, built and searched as ``rerank.py`` does:
 - project exact: ``retrieval.dense.exact_search`` over the float32 vectors (chunked ``torch.topk``);
 - faiss-flat: ``FaissIndex`` with ``IndexFlatIP`` (exact; the recall reference);
 - ivfpq: ``FaissIndex`` with the default factory string for the size (``--nlist``/``--pq_m`` chosen from the
-  data, trained on 100k vectors; ``--nprobe 16``), and again at ``--nprobe 64``;
-- hnsw: ``FaissIndex`` with ``HNSW32,Flat`` (``--ef_search`` 128, raised to the depth asked); skipped above
-  ``--hnsw_max`` passages (its build is the slowest step on a 2-core machine);
+  data, trained on 100k vectors), searched at each of ``--nprobes``;
+- hnsw: ``FaissIndex`` with ``HNSW32,Flat``, searched at each of ``--ef_searches`` (raised to the depth asked);
+  skipped above ``--hnsw_max`` passages (its build is the slowest step on a 2-core machine);
 - binary: ``BinaryIndex`` over the sign codes of the vectors (``--binary_k 1000``). These vectors were not
   trained for their signs as BPR's are, so its recall here measures the index's mechanics on untrained codes
   (random-hyperplane hashing), not BPR's quality: ``bench/binary_codes.py`` measures that on real data.
@@ -44,6 +44,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--dim", type=int, default=384, help="vector dimension (all-MiniLM-L6-v2's)")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--hnsw_max", type=int, default=1_000_000, help="skip HNSW above this many passages")
+    parser.add_argument("--nprobes", default="16,64,256", help="ivfpq: lists probed, one row each")
+    parser.add_argument("--ef_searches", default="128,512", help="hnsw: search breadths, one row each")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args()
 
@@ -119,7 +121,7 @@ def measure_size(size: int, args: argparse.Namespace, directory: Path) -> list[d
     options = FaissOptions()
     factory = factory_string("ivfpq", args.dim, size, options)
     ivfpq, seconds = timed(lambda: FaissIndex.build(loaded, owners, ids, "f", factory, options))
-    for nprobe in (16, 64):
+    for nprobe in (int(value) for value in args.nprobes.split(",")):
         ivfpq.options = FaissOptions(nprobe=nprobe)
         searched("ivfpq", lambda q, k: ivfpq.search_positions(q, k)[1], seconds, serialized_bytes(ivfpq),
                  f"{factory}, nprobe {nprobe}")  # fmt: skip
@@ -127,8 +129,11 @@ def measure_size(size: int, args: argparse.Namespace, directory: Path) -> list[d
     ivfpq = None
     if size <= args.hnsw_max:
         hnsw, seconds = timed(lambda: FaissIndex.build(loaded, owners, ids, "f", f"HNSW{options.hnsw_m},Flat"))
-        searched("hnsw", lambda q, k: hnsw.search_positions(q, k)[1], seconds, serialized_bytes(hnsw),
-                 f"HNSW{options.hnsw_m},Flat, ef_search {options.ef_search}")  # fmt: skip
+        for ef_search in (int(value) for value in args.ef_searches.split(",")):
+            hnsw.options = FaissOptions(ef_search=ef_search)
+            searched("hnsw", lambda q, k: hnsw.search_positions(q, k)[1], seconds, serialized_bytes(hnsw),
+                     f"HNSW{options.hnsw_m},Flat, ef_search {ef_search}")  # fmt: skip
+            seconds = 0.0  # built once
         hnsw = None
     binary, seconds = timed(lambda: BinaryIndex.build(loaded, owners, ids, "f", options.binary_k))
     searched("binary", lambda q, k: binary.search_positions(q, k)[1], seconds, serialized_bytes(binary),
