@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import QA_SETS, RESULTS, ROOT, finish, machine, machine_line, markdown_table, model_path, print_and_save
+from common import QA_SETS, RESULTS, ROOT, machine, markdown_table, model_path, save_report
 from qa_benchmark import BI_FLAGS
 from qa_benchmark import build_parser as qa_parser
 from qa_split import write_layout
@@ -128,19 +128,13 @@ def main() -> None:
             errors = f"{standard_error(values['top5'], questions):.3f}"
             rows.append([name, *cells, errors, f"{stored:,}" if stage == "DPR" else "", f"{id_map:,}"])
     table = markdown_table(["search", *COLUMNS, "top5 s.e.", "index bytes", "id map bytes"], rows)
-    info = machine()
-    lines = [
+    caption = (
         f"{args.name}: {split['questions_test']} test questions, {split['passages']} passages; the same bi-encoder "
         f"recipe trained float and --binary (bench/binary_codes.py; bi-encoder flags: {args.bi_flags})"
-        + ("" if cross is None else f"; the cross-encoder reranks the top {args.rerank_depth}"),
-        "",
-        table,
-        "",
-        machine_line(info),
-    ]
-    print_and_save(lines, work / "table.md")
-    payload = {"split": split, "arguments": vars(args), "machine": info, "results": results, "timings": timings}
-    finish(f"{args.name}-binary/results", payload)
+        + ("" if cross is None else f"; the cross-encoder reranks the top {args.rerank_depth}")
+    )
+    payload = {"split": split, "arguments": vars(args), "results": results, "timings": timings}
+    save_report(f"{args.name}-binary", caption, table, machine(), payload)
 
 
 if __name__ == "__main__":

@@ -320,11 +320,12 @@ def print_and_save(lines: Sequence[str], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def save_report(name: str, lines: Sequence[str], payload: dict[str, Any]) -> Path:
-    """Print the report and write ``bench/results/<name>/table.md`` and ``results.json``."""
+def save_report(name: str, caption: str, table: str, info: dict[str, Any], payload: dict[str, Any]) -> Path:
+    """Print the caption, the table and the machine line, and write them to ``bench/results/<name>/table.md``
+    with ``payload`` (and the machine) in ``results.json``."""
     (RESULTS / name).mkdir(parents=True, exist_ok=True)
-    print_and_save(lines, RESULTS / name / "table.md")
-    return finish(f"{name}/results", payload)
+    print_and_save([caption, "", table, "", machine_line(info)], RESULTS / name / "table.md")
+    return finish(f"{name}/results", {**payload, "machine": info})
 
 
 def memory_status() -> dict[str, int]:

@@ -118,23 +118,20 @@ def measure_size(size: int, args: argparse.Namespace, directory: Path) -> list[d
     flat, seconds = timed(lambda: FaissIndex.build(loaded, owners, ids, "f", "Flat"))
     searched("faiss-flat", lambda q, k: flat.search_positions(q, k)[1], seconds, serialized_bytes(flat), "Flat")
     flat = None  # freed before the next index is built
-    options = FaissOptions()
-    factory = factory_string("ivfpq", args.dim, size, options)
-    ivfpq, seconds = timed(lambda: FaissIndex.build(loaded, owners, ids, "f", factory, options))
-    for nprobe in (int(value) for value in args.nprobes.split(",")):
-        ivfpq.options = FaissOptions(nprobe=nprobe)
-        searched("ivfpq", lambda q, k: ivfpq.search_positions(q, k)[1], seconds, serialized_bytes(ivfpq),
-                 f"{factory}, nprobe {nprobe}")  # fmt: skip
-        seconds = 0.0  # built once
-    ivfpq = None
-    if size <= args.hnsw_max:
-        hnsw, seconds = timed(lambda: FaissIndex.build(loaded, owners, ids, "f", f"HNSW{options.hnsw_m},Flat"))
-        for ef_search in (int(value) for value in args.ef_searches.split(",")):
-            hnsw.options = FaissOptions(ef_search=ef_search)
-            searched("hnsw", lambda q, k: hnsw.search_positions(q, k)[1], seconds, serialized_bytes(hnsw),
-                     f"HNSW{options.hnsw_m},Flat, ef_search {ef_search}")  # fmt: skip
+
+    def swept(name: str, factory: str, knob: str, values: str) -> None:
+        """Build the index of ``factory`` once; search it at each value of its search-time ``knob``."""
+        index, seconds = timed(lambda: FaissIndex.build(loaded, owners, ids, "f", factory, options))
+        for value in (int(value) for value in values.split(",")):
+            index.options = FaissOptions(**{knob: value})
+            searched(name, lambda q, k: index.search_positions(q, k)[1], seconds, serialized_bytes(index),
+                     f"{factory}, {knob} {value}")  # fmt: skip
             seconds = 0.0  # built once
-        hnsw = None
+
+    options = FaissOptions()
+    swept("ivfpq", factory_string("ivfpq", args.dim, size, options), "nprobe", args.nprobes)
+    if size <= args.hnsw_max:
+        swept("hnsw", f"HNSW{options.hnsw_m},Flat", "ef_search", args.ef_searches)
     binary, seconds = timed(lambda: BinaryIndex.build(loaded, owners, ids, "f", options.binary_k))
     searched("binary", lambda q, k: binary.search_positions(q, k)[1], seconds, serialized_bytes(binary),
              f"untrained sign codes, binary_k {options.binary_k}")  # fmt: skip
@@ -174,16 +171,12 @@ def main() -> None:
         ])  # fmt: skip
     headers = ["passages", "index", "options", "build s", "MiB", "search@100 s", "speed-up vs exact",
                "search@500 s", "recall@100", "recall@500"]  # fmt: skip
-    info = common.machine()
-    lines = [
+    caption = (
         f"{args.queries:,} queries, {args.dim}-d clustered synthetic vectors (bench/index_scale.py); the id map a "
-        "real index adds is 8 bytes a passage window on top",
-        "",
-        common.markdown_table(headers, rows, left=3),
-        "",
-        common.machine_line(info),
-    ]
-    common.save_report(NAME, lines, {"arguments": vars(args), "machine": info, "entries": entries})
+        "real index adds is 8 bytes a passage window on top"
+    )
+    table = common.markdown_table(headers, rows, left=3)
+    common.save_report(NAME, caption, table, common.machine(), {"arguments": vars(args), "entries": entries})
 
 
 if __name__ == "__main__":

@@ -118,16 +118,12 @@ def main() -> None:
                 ])  # fmt: skip
                 print(rows[-1], flush=True)
     headers = ["model", "batch", "mode", "peak MiB above start", "memory vs plain", "s / step", "time vs plain"]
-    info = common.machine()
-    lines = [
+    caption = (
         f"all-MiniLM-L6-v2, {args.length}-token passages (questions 64), fp32, {args.steps} timed steps after one "
-        f"warm-up; plain above {args.plain_max} questions not run (bench/step_memory.py)",
-        "",
-        common.markdown_table(headers, rows, left=3),
-        "",
-        common.machine_line(info),
-    ]
-    common.save_report(NAME, lines, {"arguments": vars(args), "machine": info, "entries": entries})
+        f"warm-up; plain above {args.plain_max} questions not run (bench/step_memory.py)"
+    )
+    table = common.markdown_table(headers, rows, left=3)
+    common.save_report(NAME, caption, table, common.machine(), {"arguments": vars(args), "entries": entries})
 
 
 if __name__ == "__main__":

@@ -14,16 +14,14 @@ the fingerprint, written under a temporary name and renamed when complete, like 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from encoders.hashing import pack_codes, unpack_codes
-from file_utils import atomic_directory, write_json
 from retrieval.best_windows import rows_of
-from retrieval.faiss_index import MEMORY_MAPPED, FaissOptions
+from retrieval.faiss_index import FaissOptions, load_index_files, most_windows, save_index_files
 from retrieval.ranking import Ranking, best_window_passages, rankings_from
 
 DEFAULT_BINARY_K = FaissOptions().binary_k
@@ -54,7 +52,7 @@ class BinaryIndex:
         self.fingerprint = fingerprint
         self.dimension = dimension
         self.binary_k = binary_k
-        self.max_windows = int(np.bincount(self.owners).max()) if len(self.owners) else 1
+        self.max_windows = most_windows(self.owners)
 
     @classmethod
     def build(
@@ -76,39 +74,20 @@ class BinaryIndex:
         return int(self.index.ntotal * self.index.code_size)
 
     def save(self, directory: str | Path) -> None:
-        with atomic_directory(directory) as staging:
-            faiss.write_index_binary(self.index, str(staging / "index.faiss"))
-            np.save(staging / "owners.npy", self.owners)
-            write_json(staging / "passage_ids.json", self.passage_ids)
-            meta = {
-                "fingerprint": self.fingerprint,
-                "index": type(self.index).__name__,
-                "windows": int(self.index.ntotal),
-                "passages": len(self.passage_ids),
-                "dimension": self.dimension,
-                "code_bytes": self.code_bytes,
-            }
-            write_json(staging / "meta.json", meta)
+        meta = {"fingerprint": self.fingerprint, "dimension": self.dimension, "code_bytes": self.code_bytes}
+        save_index_files(directory, faiss.write_index_binary, self.index, self.owners, self.passage_ids, meta)
 
     @classmethod
     def load(cls, directory: str | Path, fingerprint: str, binary_k: int = DEFAULT_BINARY_K) -> BinaryIndex | None:
         """The saved index when its fingerprint matches, else None (missing, stale or unreadable)."""
-        directory = Path(directory)
-        try:
-            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-            if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
-                return None
-            index = faiss.read_index_binary(str(directory / "index.faiss"), MEMORY_MAPPED)
-            owners = np.load(directory / "owners.npy", allow_pickle=False)
-            passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, EOFError, RuntimeError):  # faiss raises RuntimeError for a damaged file
+        saved = load_index_files(directory, fingerprint, faiss.read_index_binary)
+        if saved is None:
             return None
+        index, owners, passage_ids, meta = saved
         dimension = meta.get("dimension")
-        if index.ntotal != meta.get("windows") or len(owners) != index.ntotal or not isinstance(dimension, int):
+        if not isinstance(dimension, int) or not isinstance(index, faiss.IndexBinaryFlat):
             return None
-        if not isinstance(passage_ids, list) or len(passage_ids) != meta.get("passages"):
-            return None
-        if not isinstance(index, faiss.IndexBinaryFlat) or index.code_size != -(-dimension // 8):
+        if index.code_size != -(-dimension // 8):
             return None
         return cls(index, owners, passage_ids, fingerprint, dimension, binary_k)
 

@@ -34,6 +34,43 @@ from retrieval.ranking import Ranking, best_window_passages, rankings_from
 MEMORY_MAPPED = faiss.IO_FLAG_MMAP_IFC
 
 
+def most_windows(owners: np.ndarray) -> int:
+    """The most windows any one passage has (1 for an empty index)."""
+    return int(np.bincount(owners).max()) if len(owners) else 1
+
+
+def save_index_files(directory: str | Path, write, index, owners, passage_ids: list[str], meta: dict) -> None:
+    """``index.faiss`` (by ``write``: faiss.write_index or write_index_binary), ``owners.npy``,
+    ``passage_ids.json`` and ``meta.json`` (``meta`` plus the counts), as one atomic directory."""
+    with atomic_directory(directory) as staging:
+        write(index, str(staging / "index.faiss"))
+        np.save(staging / "owners.npy", owners)
+        write_json(staging / "passage_ids.json", passage_ids)
+        counts = {"index": type(index).__name__, "windows": int(index.ntotal), "passages": len(passage_ids)}
+        write_json(staging / "meta.json", {**meta, **counts})
+
+
+def load_index_files(directory: str | Path, fingerprint: str, read) -> tuple | None:
+    """(index, owners, passage ids, meta) saved by ``save_index_files`` when the fingerprint matches and the files
+    agree with each other; else None (missing, stale, damaged). ``read``: faiss.read_index or read_index_binary,
+    called with ``MEMORY_MAPPED``."""
+    directory = Path(directory)
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
+            return None
+        index = read(str(directory / "index.faiss"), MEMORY_MAPPED)
+        owners = np.load(directory / "owners.npy", allow_pickle=False)
+        passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, EOFError, RuntimeError):  # faiss raises RuntimeError for a damaged file
+        return None
+    if index.ntotal != meta.get("windows") or len(owners) != index.ntotal:
+        return None
+    if not isinstance(passage_ids, list) or len(passage_ids) != meta.get("passages"):
+        return None
+    return index, owners, passage_ids, meta
+
+
 @dataclass(frozen=True)
 class FaissOptions:
     """The knobs of the compressed, graph and binary indexes; 0: "chosen from the data" (see ``factory_string``)."""
@@ -81,7 +118,7 @@ class FaissIndex:
         self.passage_ids = passage_ids
         self.fingerprint = fingerprint
         self.options = options
-        self.max_windows = int(np.bincount(self.owners).max()) if len(self.owners) else 1
+        self.max_windows = most_windows(self.owners)
 
     @classmethod
     def build(
@@ -103,37 +140,14 @@ class FaissIndex:
         return cls(index, owners, passage_ids, fingerprint, options)
 
     def save(self, directory: str | Path) -> None:
-        with atomic_directory(directory) as staging:
-            faiss.write_index(self.index, str(staging / "index.faiss"))
-            np.save(staging / "owners.npy", self.owners)
-            write_json(staging / "passage_ids.json", self.passage_ids)
-            meta = {
-                "fingerprint": self.fingerprint,
-                "index": type(self.index).__name__,
-                "windows": int(self.index.ntotal),
-                "passages": len(self.passage_ids),
-                "dimension": int(self.index.d),
-            }
-            write_json(staging / "meta.json", meta)
+        meta = {"fingerprint": self.fingerprint, "dimension": int(self.index.d)}
+        save_index_files(directory, faiss.write_index, self.index, self.owners, self.passage_ids, meta)
 
     @classmethod
     def load(cls, directory: str | Path, fingerprint: str, options: FaissOptions = FaissOptions()):
         """The saved index when its fingerprint matches, else None (missing, stale or unreadable)."""
-        directory = Path(directory)
-        try:
-            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-            if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
-                return None
-            index = faiss.read_index(str(directory / "index.faiss"), MEMORY_MAPPED)
-            owners = np.load(directory / "owners.npy", allow_pickle=False)
-            passage_ids = json.loads((directory / "passage_ids.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, EOFError, RuntimeError):  # faiss raises RuntimeError for a damaged file
-            return None
-        if index.ntotal != meta.get("windows") or len(owners) != index.ntotal:
-            return None
-        if not isinstance(passage_ids, list) or len(passage_ids) != meta.get("passages"):
-            return None
-        return cls(index, owners, passage_ids, fingerprint, options)
+        saved = load_index_files(directory, fingerprint, faiss.read_index)
+        return None if saved is None else cls(*saved[:3], fingerprint, options)
 
     def tune(self, depth: int) -> None:
         """Set the search-time knobs: lists probed (IVF), search breadth (HNSW; at least the depth asked)."""
