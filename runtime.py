@@ -68,8 +68,16 @@ def check_cuda_index(name: str, device: torch.device, count: int) -> None:
         raise UserError(f"--device {name}: this machine has {count} CUDA {plural} (cuda:0 to cuda:{count - 1})")
 
 
-def resolve_device(name: str = "auto") -> torch.device:
-    """``auto`` -> the first CUDA device when there is one, else the CPU."""
+def resolve_device(name: str = "auto", environ: Mapping[str, str] = os.environ) -> torch.device:
+    """``auto`` -> the first CUDA device when there is one, else the CPU. Under a distributed launch, ``auto``
+    and ``cuda`` -> this rank's GPU, ``cuda:{LOCAL_RANK}`` (the device the Trainer trains on)."""
+    if launched_distributed(environ) and name in ("auto", "cuda") and torch.cuda.is_available():
+        return torch.device("cuda", int(environ.get("LOCAL_RANK", "0")))
+    if launched_distributed(environ) and name.startswith("cuda:"):
+        raise UserError(
+            f"--device {name}: under torchrun each rank uses cuda:LOCAL_RANK; use --device auto or cuda "
+            "(choose the GPUs with CUDA_VISIBLE_DEVICES)"
+        )
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:

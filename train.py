@@ -50,6 +50,8 @@ ONLY_FOR = {
         "--binary",
         "--grad_cache",
         "--grad_cache_chunk_size",
+        "--negatives_cross_device",
+        "--no-negatives_cross_device",
     ),
     "cross": ("--negatives", "--group_size"),
 }
@@ -163,6 +165,13 @@ def build_parser() -> ArgumentParser:
     )
     bi.add_argument(
         "--grad_cache_chunk_size", type=positive_int, default=16, help="texts per forward pass under --grad_cache"
+    )
+    bi.add_argument(
+        "--negatives_cross_device",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="under torchrun: every question sees the passages of every rank's batch as in-batch negatives "
+        "(default: on under torchrun; without a distributed launch it does nothing)",
     )
     hashing = parser.add_argument_group(
         "binary passage codes (BPR: Yamada et al. 2021; searched with rerank.py --index binary)"
@@ -318,7 +327,19 @@ def negative_arguments(args: argparse.Namespace):
         negatives_from=args.negatives_from,
         bm25_tokenizer=args.bm25_tokenizer,
         bm25_ngram=args.bm25_ngram,
+        cross_device=bi and cross_device_negatives(args.negatives_cross_device),
     )
+
+
+def cross_device_negatives(flag: bool | None) -> bool:
+    """``--negatives_cross_device``: on by default under a distributed launch; asked for without one, a warning."""
+    from data_utils import warn
+    from runtime import launched_distributed
+
+    launched = launched_distributed()
+    if flag and not launched:
+        warn("--negatives_cross_device does nothing without a distributed launch (torchrun --nproc_per_node N ...)")
+    return launched if flag is None else flag and launched
 
 
 def trainer_arguments(args: argparse.Namespace, runtime, has_validation_flag: bool):
@@ -367,11 +388,13 @@ def trainer_arguments(args: argparse.Namespace, runtime, has_validation_flag: bo
     )
 
 
-def run_record(args: argparse.Namespace, model_arguments, trainer_arguments) -> dict:
+def run_record(args: argparse.Namespace, model_arguments, negative_arguments, trainer_arguments) -> dict:
     """The run's settings as train_config.json records them: every flag as given, defaults resolved."""
     record = {key: value for key, value in vars(args).items() if key not in NOT_RECORDED}
     return {
         **record,
+        "negatives_cross_device": negative_arguments.cross_device,
+        "world_size": trainer_arguments.world_size,  # processes under torchrun; a batch is train_batch_size each
         "train_batch_size": trainer_arguments.per_device_train_batch_size,
         "loss": "bpr" if model_arguments.hashing else model_arguments.loss,
         "base_model": args.model,
@@ -418,7 +441,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     model, data, negatives = model_arguments(args), data_arguments(args), negative_arguments(args)
     runtime = Runtime.resolve(pin_single_gpu(args.device), args.precision)
     trainer = trainer_arguments(args, runtime, data.validation_data is not None or data.uses_default_data)
-    output, train_data, validation = train_encoder(model, data, negatives, trainer, run_record(args, model, trainer))
+    record = run_record(args, model, negatives, trainer)
+    output, train_data, validation = train_encoder(model, data, negatives, trainer, record)
+    if trainer.process_index != 0:  # under torchrun: rank 0 saved the model and tunes the weights
+        return 0
     print(f"saved {args.encoder}-encoder to {output}")
     if validation is not None and not args.no_weight_tuning:
         tune_weights(args, trainer.inference_runtime(), train_data, validation)

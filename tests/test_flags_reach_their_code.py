@@ -23,6 +23,7 @@ from training.validation import validation_groups
             ["--num_hard_negatives", "--pooling", "--shared_encoder"],
         ),  # fmt: skip
         (["--encoder", "bi", "--group_size", "4", "--negatives", "bm25"], ["--group_size", "--negatives"]),
+        (["--encoder", "cross", "--no-negatives_cross_device"], ["--no-negatives_cross_device"]),
         (["--encoder", "bi", "--pooling", "mean", "--max_steps", "3"], []),
     ],
 )

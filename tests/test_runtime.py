@@ -61,3 +61,20 @@ def test_a_gpu_index_past_the_last_gpu_is_one_line(monkeypatch):
     with pytest.raises(UserError, match=r"--device cuda:7: this machine has 1 CUDA device \(cuda:0 to cuda:0\)"):
         runtime.resolve_device("cuda:7")
     assert runtime.resolve_device("cuda:0") == torch.device("cuda:0")
+
+
+def test_under_torchrun_each_rank_takes_its_own_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 8)
+    launched = {"LOCAL_RANK": "3", "WORLD_SIZE": "8"}
+    assert runtime.resolve_device("auto", launched) == torch.device("cuda:3")
+    assert runtime.resolve_device("cuda", launched) == torch.device("cuda:3")
+    assert runtime.resolve_device("cpu", launched) == torch.device("cpu")
+    assert runtime.resolve_device("auto", {}) == torch.device("cuda")  # one process: the first GPU
+    with pytest.raises(UserError, match=r"--device cuda:1: under torchrun each rank uses cuda:LOCAL_RANK"):
+        runtime.resolve_device("cuda:1", launched)
+
+
+def test_under_torchrun_without_gpus_auto_is_the_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert runtime.resolve_device("auto", {"LOCAL_RANK": "1", "WORLD_SIZE": "2"}) == torch.device("cpu")

@@ -9,6 +9,7 @@ would not do: the Trainer's data loader prepares one batch ahead of the step it 
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 
@@ -16,6 +17,14 @@ import torch
 
 from encoders.windows import WindowedCorpus
 from training.examples import TrainingExample
+
+NO_KEY = -1  # pads a question's row of gold passage keys; a passage key is never negative
+
+
+def passage_key(passage_id: str) -> int:
+    """A passage id as a number that fits a tensor (63 bits of its hash), so that ranks can compare ids."""
+    digest = hashlib.blake2b(passage_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def batch_rng(seed: int, epoch: int, examples: list[TrainingExample]) -> random.Random:
@@ -40,6 +49,8 @@ class BiEncoderCollator:
 
     ``ignore_mask[b, n]`` is True where passage n is a gold passage of question b, so a
     duplicate of the positive (another question about the same paragraph) is not a negative.
+    ``passage_keys`` [N] and ``gold_keys`` [B, G] (``passage_key`` of the passages and of each question's gold
+    passages, padded with ``NO_KEY``) let cross-device negatives build that mask across ranks.
     """
 
     tokenizer: object
@@ -60,11 +71,15 @@ class BiEncoderCollator:
                 passage_ids.append(passage_id)
                 passages.append(self.windows.random_window(passage_id, rng))
         ignore_mask = torch.tensor([[pid in example.gold_ids for pid in passage_ids] for example in examples])
+        gold_keys = [[passage_key(pid) for pid in example.gold_ids] for example in examples]
+        width = max(map(len, gold_keys))
         return {
             "question_inputs": self.tokenize([example.question for example in examples], self.max_query_length),
             "passage_inputs": self.tokenize(passages, self.max_passage_length),
             "targets": torch.arange(len(examples)),
             "ignore_mask": ignore_mask,
+            "passage_keys": torch.tensor([passage_key(pid) for pid in passage_ids]),
+            "gold_keys": torch.tensor([keys + [NO_KEY] * (width - len(keys)) for keys in gold_keys]),
         }
 
     def tokenize(self, texts: list[str], max_length: int) -> dict:

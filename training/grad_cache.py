@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
+from torch.nn.parallel import DistributedDataParallel
+
+from training.distributed import average_gradients
 
 
 class RandomState:
@@ -48,7 +51,16 @@ class GradCache:
 
     def step(self, model, inputs: dict, backward: Callable[[torch.Tensor], None]) -> torch.Tensor:
         """Back-propagate the loss of the batch ``inputs`` into ``model``'s gradients through ``backward`` (the
-        Trainer's, which scales for mixed precision); return the loss, detached."""
+        Trainer's, which scales for mixed precision); return the loss, detached.
+
+        A DDP-wrapped ``model``: the chunks run through the wrapped module, outside DDP's forward, so DDP
+        averages nothing; the gradients are averaged over the ranks here, where DDP would have (not while the
+        Trainer accumulates gradients under ``no_sync``)."""
+        if isinstance(model, DistributedDataParallel):
+            loss = self.step(model.module, inputs, backward)
+            if model.require_backward_grad_sync:
+                average_gradients(model.module)
+            return loss
         kinds = {"question": chunks(inputs["question_inputs"], self.chunk_size)}
         kinds["passage"] = chunks(inputs["passage_inputs"], self.chunk_size)
         device = inputs["question_inputs"]["input_ids"].device

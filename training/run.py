@@ -22,6 +22,7 @@ from errors import UserError
 from file_utils import ensure_writable_directory
 from training.checkpoints import has_complete_checkpoint, holds_non_finite_weights, resume_checkpoint
 from training.collators import BiEncoderCollator, CrossEncoderCollator
+from training.distributed import barrier
 from training.examples import TrainingExample, build_examples, read_negatives_file
 from training.grad_cache import GradCache
 from training.memory import fit_to_gpu
@@ -57,8 +58,8 @@ def run_trainer(
     if loss_watch.diverged:
         resumed_at = int(checkpoint.rsplit("-", 1)[-1]) if checkpoint else 0
         for path in Path(trainer.args.output_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
-            if int(path.name.rsplit("-", 1)[-1]) > resumed_at:  # this run's: nothing worth resuming from
-                shutil.rmtree(path)
+            if trainer.args.process_index == 0 and int(path.name.rsplit("-", 1)[-1]) > resumed_at:
+                shutil.rmtree(path)  # this run's: nothing worth resuming from
         raise UserError(
             f"training diverged: the loss was NaN or inf at {loss_watch.patience} logged steps in a row (step "
             f"{trainer.state.global_step}); nothing was saved; try a lower --lr, fp32 (--precision fp32) or "
@@ -83,7 +84,8 @@ def train_bi_encoder(
     set_seed(args.seed)
     model = BiEncoder.build(model_args.model, model_args.settings, model_args.trust_remote_code)
     windows = model.windows(train.corpus).prepare()
-    examples = build_examples(train, windows, load_negatives(negatives, train, model_args, args))
+    with args.main_process_first(desc="mining negatives"):  # rank 0 mines and caches them, the others read that
+        examples = build_examples(train, windows, load_negatives(negatives, train, model_args, args))
     settings = model.settings
     collator = BiEncoderCollator(
         model.tokenizer,
@@ -101,7 +103,7 @@ def train_bi_encoder(
     evaluator = None
     if validation is not None:
         evaluator = bi_encoder_evaluator(validation, model.windows(validation.corpus), args.inference_runtime())
-    loss = bi_encoder_loss(model_args.loss, model_args.hashing)
+    loss = bi_encoder_loss(model_args.loss, model_args.hashing, negatives.cross_device)
     metrics = fit(args, model, examples, collator, loss, evaluator, validation, start)
     return model, train, validation, metrics
 
@@ -123,7 +125,8 @@ def train_cross_encoder(
             f"give each group at most {batch_size - 1} negatives"
         )
     windows = encoder.windows(train.corpus).prepare()
-    examples = build_examples(train, windows, load_negatives(negatives, train, model_args, args))
+    with args.main_process_first(desc="mining negatives"):
+        examples = build_examples(train, windows, load_negatives(negatives, train, model_args, args))
     examples = truncate_questions(examples, encoder)
     collator = CrossEncoderCollator(
         encoder.tokenizer, windows, encoder.settings.max_pair_length, negatives.group_size, args.seed
@@ -225,13 +228,14 @@ def fit(args: RetrievalTrainingArguments, model, examples, collator, loss, evalu
     return run_trainer(trainer, checkpoint, interrupt, loss_watch)
 
 
-def refuse_diverged_weights(model: torch.nn.Module, output: Path) -> None:
+def refuse_diverged_weights(model: torch.nn.Module, output: Path, main: bool = True) -> None:
     """Refuse to save a model whose training diverged: NaN or inf weights would replace a good saved model.
-    The run's checkpoints that hold such weights go too (nothing can resume from them); earlier ones stay."""
+    The run's checkpoints that hold such weights go too (nothing can resume from them; removed by the ``main``
+    rank); earlier ones stay."""
     tensors = dict(model.named_parameters())
     broken = [name for name, tensor in tensors.items() if not torch.isfinite(tensor).all()]
     if broken:
-        for checkpoint in (output / "checkpoints").glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
+        for checkpoint in (output / "checkpoints").glob(f"{PREFIX_CHECKPOINT_DIR}-*") if main else ():
             if holds_non_finite_weights(checkpoint):
                 shutil.rmtree(checkpoint)
         raise UserError(
@@ -248,28 +252,36 @@ def train_encoder(
     run_record: dict,
 ) -> tuple[Path, QAData, QAData | None]:
     """Train the encoder ``model_args`` names and save it with ``run_record`` (train_config.json) beside it;
-    return (its directory, the training data, the validation data if any)."""
+    return (its directory, the training data, the validation data if any).
+
+    Under ``torchrun`` every rank trains; only rank 0 touches the encoder directory (the previous run's state,
+    the run record, the final model), the other ranks waiting for it where they would read what it writes."""
     device = args.inference_runtime().device
     if device.type == "cuda" and device.index is not None:
         torch.cuda.set_device(device)
+    main = args.process_index == 0  # (starts the process group under a distributed launch)
     ensure_writable_directory(args.output_root)
     output = ensure_writable_directory(args.encoder_directory)
     train = train_bi_encoder if model_args.encoder == "bi" else train_cross_encoder
-    recover_killed_runs(output, replaced=lambda: has_complete_checkpoint(output))
+    if main:
+        recover_killed_runs(output, replaced=lambda: has_complete_checkpoint(output))
+    barrier()
     if args.resume:
         changed = changes_on_resume(output, run_record, args.allow_changed_settings)
         run_record = {**run_record, **({"changed_on_resume": changed} if changed else {})}
-    previous = PreviousRun(output, fresh=not args.resume, replaced=lambda: has_complete_checkpoint(output))
+    previous = PreviousRun(output, fresh=main and not args.resume, replaced=lambda: has_complete_checkpoint(output))
 
     def start() -> None:  # right before the first step: a run that fails on its data or model touches nothing
         previous.set_aside()
-        if not args.resume:
+        if main and not args.resume:
             record_run(output, run_record)
+        barrier()
 
     with previous:
         encoder, train_data, validation, metrics = train(model_args, data, negatives, args, start)
-        refuse_diverged_weights(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output)
+        refuse_diverged_weights(encoder.model if isinstance(encoder, CrossEncoder) else encoder, output, main)
         record = {**run_record, "train_data_fingerprint": train_data.fingerprint(), "final_metrics": metrics}
         record.update(train_questions=len(train_data.questions), train_passages=len(train_data.corpus))
-        encoder.save(output, record)
+        if main:
+            encoder.save(output, record)
     return output, train_data, validation

@@ -67,6 +67,7 @@ class NegativeArguments:
     negatives_from: str | None = None  # directory holding bi_encoder/ for "dense" (default: the output directory)
     bm25_tokenizer: str = "char-ngram"
     bm25_ngram: int = 2
+    cross_device: bool = False  # bi-encoder under torchrun: every rank's passages are negatives of every question
 
 
 @dataclass

@@ -22,24 +22,35 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from encoders.hashing import hash_scale
 from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES, binary_passage_loss
 from file_utils import naming_path
+from training.distributed import gather_batch, is_distributed
 from training.grad_cache import GradCache
 from training.settings import HashingArguments
 
 
-def bi_encoder_loss(kind: str, hashing: HashingArguments | None = None) -> BiEncoderLoss:
+def bi_encoder_loss(kind: str, hashing: HashingArguments | None = None, cross_device: bool = False) -> BiEncoderLoss:
     """(model, batch of ``BiEncoderCollator``) -> the loss ``kind`` of ``BI_ENCODER_LOSSES``, or BPR's
-    (``BinaryPassageLoss``) for a binary bi-encoder."""
-    return BinaryPassageLoss(hashing) if hashing is not None else BiEncoderLoss(BI_ENCODER_LOSSES[kind])
+    (``BinaryPassageLoss``) for a binary bi-encoder; over every rank's batch with ``cross_device``."""
+    if hashing is not None:
+        return BinaryPassageLoss(hashing, cross_device)
+    return BiEncoderLoss(BI_ENCODER_LOSSES[kind], cross_device)
 
 
 class BiEncoderLoss:
     """A bi-encoder loss in two parts: ``of_vectors`` (the loss of a batch's question and passage vectors, which
-    GradCache calls on vectors it embedded chunk by chunk) and ``__call__`` (embed the batch, then that)."""
+    GradCache calls on vectors it embedded chunk by chunk) and ``__call__`` (embed the batch, then that).
 
-    def __init__(self, vector_loss: Callable):
+    ``cross_device``: under ``torchrun``, every rank's questions and passages enter one loss (each question
+    sees every rank's passages as negatives; ``training.distributed.gather_batch``); the loss is then the
+    loss of the whole world's batch, the same on every rank. Outside a process group it changes nothing.
+    """
+
+    def __init__(self, vector_loss: Callable, cross_device: bool = False):
         self.vector_loss = vector_loss
+        self.cross_device = cross_device
 
     def of_vectors(self, question_vectors: torch.Tensor, passage_vectors: torch.Tensor, inputs: dict) -> torch.Tensor:
+        if self.cross_device and is_distributed():
+            return self.vector_loss(*gather_batch(question_vectors, passage_vectors, inputs))
         return self.vector_loss(question_vectors, passage_vectors, inputs["targets"], inputs["ignore_mask"])
 
     def __call__(self, model, inputs: dict) -> torch.Tensor:
@@ -51,8 +62,8 @@ class BinaryPassageLoss(BiEncoderLoss, TrainerCallback):
     learns from the Trainer (a resumed run continues the schedule). It also adds ``hash_scale`` to the logged
     training losses, so it must come before ``JsonlLogCallback``."""
 
-    def __init__(self, hashing: HashingArguments):
-        super().__init__(binary_passage_loss)
+    def __init__(self, hashing: HashingArguments, cross_device: bool = False):
+        super().__init__(self.binary_loss, cross_device)
         self.hashing = hashing
         self.step = 0
 
@@ -60,12 +71,12 @@ class BinaryPassageLoss(BiEncoderLoss, TrainerCallback):
     def scale(self) -> float:
         return hash_scale(self.step, self.hashing.gamma)
 
-    def of_vectors(self, question_vectors: torch.Tensor, passage_vectors: torch.Tensor, inputs: dict) -> torch.Tensor:
+    def binary_loss(self, question_vectors, passage_vectors, targets, ignore_mask) -> torch.Tensor:
         return binary_passage_loss(
             question_vectors,
             passage_vectors,
-            inputs["targets"],
-            inputs["ignore_mask"],
+            targets,
+            ignore_mask,
             scale=self.scale,
             margin=self.hashing.margin,
             binary_weight=self.hashing.binary_weight,

@@ -1,0 +1,116 @@
+"""Two-process (gloo, CPU) checks of cross-device negatives, run by ``tests/test_distributed.py`` through
+``torch.multiprocessing.spawn``: each rank computes the bi-encoder loss on its half of a batch inside DDP and
+writes its loss and averaged gradients for the parent test to compare with one process on the whole batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from encoders.losses import in_batch_negatives_loss
+from training.collators import NO_KEY, passage_key
+from training.grad_cache import GradCache
+from training.trainer import BiEncoderLoss
+
+FEATURES = 6
+# Per rank: question passage ids (the positive first, then other gold ids) and hard negative ids. Rank 1's
+# first question asks about rank 0's first positive ("p0"): in the whole batch that passage must be masked,
+# not a negative, for both questions; rank 1 also holds fewer rows (unequal shapes across ranks).
+BATCHES = [
+    {"gold": [["p0"], ["p1", "p9"], ["p2"]], "negatives": ["n0", "p9", "n2"]},
+    {"gold": [["p0"], ["p4"]], "negatives": ["n3"]},
+]
+
+
+class TinyBiEncoder(nn.Module):
+    """A linear question tower and a linear passage tower, with the bi-encoder's ``embed``/``forward``."""
+
+    def __init__(self):
+        super().__init__()
+        generator = torch.Generator().manual_seed(0)
+        self.question = nn.Linear(FEATURES, 4)
+        self.passage = nn.Linear(FEATURES, 4)
+        for parameter in self.parameters():
+            parameter.data = torch.randn(parameter.shape, generator=generator)
+
+    def embed(self, kind: str, inputs: dict) -> torch.Tensor:
+        return (self.question if kind == "question" else self.passage)(inputs["input_ids"])
+
+    def forward(self, question_inputs: dict, passage_inputs: dict):
+        return self.embed("question", question_inputs), self.embed("passage", passage_inputs)
+
+
+def features(name: str) -> torch.Tensor:
+    return torch.randn(FEATURES, generator=torch.Generator().manual_seed(passage_key(name) % 2**31))
+
+
+def local_batch(batch: dict, masked_by_id: bool = True) -> dict:
+    """The tensors of ``BiEncoderCollator`` for one rank's batch (features stand in for token ids)."""
+    questions = [f"question-{gold[0]}-{i}" for i, gold in enumerate(batch["gold"])]
+    passage_ids = [gold[0] for gold in batch["gold"]] + batch["negatives"]
+    # rank 1's question about p0 reads another window of it: other features, the same passage id
+    passage_rows = [features(f"{pid}-window{i}") for i, pid in enumerate(passage_ids)]
+    # without masking by id, each question's gold key list names a passage that is nowhere in the batch
+    gold_keys = [[passage_key(g if masked_by_id else f"{g}-elsewhere") for g in gold] for gold in batch["gold"]]
+    width = max(map(len, gold_keys))
+    return {
+        "question_inputs": {"input_ids": torch.stack([features(q) for q in questions])},
+        "passage_inputs": {"input_ids": torch.stack(passage_rows)},
+        "targets": torch.arange(len(questions)),
+        "ignore_mask": torch.tensor([[pid in gold for pid in passage_ids] for gold in batch["gold"]]),
+        "passage_keys": torch.tensor([passage_key(pid) for pid in passage_ids]),
+        "gold_keys": torch.tensor([keys + [NO_KEY] * (width - len(keys)) for keys in gold_keys]),
+    }
+
+
+def whole_batch(batches: list[dict]) -> dict:
+    """Every rank's batch as one process would see it: questions, then passages, in rank order."""
+    parts = [local_batch(batch) for batch in batches]
+    gold = [g for batch in batches for g in batch["gold"]]
+    passage_ids = [pid for batch in batches for pid in [g[0] for g in batch["gold"]] + batch["negatives"]]
+    starts = torch.tensor([0, *[len(part["passage_keys"]) for part in parts]]).cumsum(0)
+    return {
+        "question_inputs": {"input_ids": torch.cat([part["question_inputs"]["input_ids"] for part in parts])},
+        "passage_inputs": {"input_ids": torch.cat([part["passage_inputs"]["input_ids"] for part in parts])},
+        "targets": torch.cat([part["targets"] + start for part, start in zip(parts, starts)]),
+        "ignore_mask": torch.tensor([[pid in g for pid in passage_ids] for g in gold]),
+    }
+
+
+def gradients(model: nn.Module) -> dict[str, list]:
+    return {name: parameter.grad.tolist() for name, parameter in model.named_parameters()}
+
+
+def one_process(grad_cache_chunk: int = 0) -> dict:
+    """The loss and gradients of one process on the whole batch (the reference)."""
+    model = TinyBiEncoder()
+    loss_function = BiEncoderLoss(in_batch_negatives_loss)
+    batch = whole_batch(BATCHES)
+    if grad_cache_chunk:
+        loss = GradCache(loss_function, grad_cache_chunk).step(model, batch, lambda value: value.backward())
+    else:
+        loss = loss_function(model, batch)
+        loss.backward()
+    return {"loss": loss.item(), "gradients": gradients(model)}
+
+
+def rank_main(rank: int, world: int, init_file: str, output: str, grad_cache_chunk: int, masked_by_id: bool) -> None:
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
+    try:
+        model = DistributedDataParallel(TinyBiEncoder())
+        loss_function = BiEncoderLoss(in_batch_negatives_loss, cross_device=True)
+        batch = local_batch(BATCHES[rank], masked_by_id)
+        if grad_cache_chunk:
+            loss = GradCache(loss_function, grad_cache_chunk).step(model, batch, lambda value: value.backward())
+        else:
+            loss = loss_function(model, batch)
+            loss.backward()
+        result = {"loss": loss.item(), "gradients": gradients(model.module)}
+        Path(output, f"rank{rank}.json").write_text(json.dumps(result), encoding="utf-8")
+    finally:
+        dist.destroy_process_group()
