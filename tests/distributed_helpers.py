@@ -1,10 +1,18 @@
 """Two-process (gloo, CPU) checks of cross-device negatives, run by ``tests/test_distributed.py`` through
-``torch.multiprocessing.spawn``: each rank computes the bi-encoder loss on its half of a batch inside DDP and
-writes its loss and averaged gradients for the parent test to compare with one process on the whole batch."""
+``torch.multiprocessing``: each rank computes the bi-encoder loss on its half of a batch inside DDP and
+writes its loss and averaged gradients for the parent test to compare with one process on the whole batch.
+
+Every rank meets on the loopback interface (``GLOO_SOCKET_IFNAME=lo``, a TCP store on 127.0.0.1) rather than
+on whatever address the machine's host name resolves to, and every wait is bounded: a machine where two
+processes cannot talk fails these tests within a minute instead of hanging the suite."""
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
+import socket
+import time
 from pathlib import Path
 
 import torch
@@ -18,6 +26,8 @@ from training.grad_cache import GradCache
 from training.trainer import BiEncoderLoss
 
 FEATURES = 6
+RENDEZVOUS_SECONDS = 60
+LOOPBACK = {"GLOO_SOCKET_IFNAME": "lo", "MASTER_ADDR": "127.0.0.1"}
 # Per rank: question passage ids (the positive first, then other gold ids) and hard negative ids. Rank 1's
 # first question asks about rank 0's first positive ("p0"): in the whole batch that passage must be masked,
 # not a negative, for both questions; rank 1 also holds fewer rows (unequal shapes across ranks).
@@ -99,18 +109,87 @@ def one_process(grad_cache_chunk: int = 0) -> dict:
     return {"loss": loss.item(), "gradients": gradients(model)}
 
 
-def rank_main(rank: int, world: int, init_file: str, output: str, grad_cache_chunk: int, masked_by_id: bool) -> None:
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_ranks(target, world: int, *arguments) -> None:
+    """``target(rank, world, port, *arguments)`` in ``world`` fresh processes; fails (never hangs) when one
+    fails or all have not finished within the rendezvous time plus a minute of work."""
+    import torch.multiprocessing as mp
+
+    os.environ.update(LOOPBACK)
+    context = mp.start_processes(target, (world, free_port(), *arguments), nprocs=world, join=False)
+    deadline = time.monotonic() + RENDEZVOUS_SECONDS + 60
+    while not context.join(timeout=1):
+        if time.monotonic() > deadline:
+            for process in context.processes:
+                process.kill()
+            raise AssertionError(f"{target.__name__}: {world} ranks did not finish in time")
+
+
+def join_group(rank: int, world: int, port: int, backend: str = "gloo") -> None:
+    dist.init_process_group(
+        backend,
+        init_method=f"tcp://127.0.0.1:{port}",
+        rank=rank,
+        world_size=world,
+        timeout=datetime.timedelta(seconds=RENDEZVOUS_SECONDS),
+    )
+
+
+def to_device(batch: dict, device: torch.device) -> dict:
+    return {
+        key: to_device(value, device) if isinstance(value, dict) else value.to(device) for key, value in batch.items()
+    }
+
+
+def rank_result(rank: int, grad_cache_chunk: int, masked_by_id: bool, device: torch.device) -> dict:
+    """This rank's loss and gradients. Its own function so that the DDP model (and its reducer) is gone before
+    the process group is destroyed: a reducer that outlives its group can hang the process on exit."""
+    model = DistributedDataParallel(TinyBiEncoder().to(device))
+    loss_function = BiEncoderLoss(in_batch_negatives_loss, cross_device=True)
+    batch = to_device(local_batch(BATCHES[rank], masked_by_id), device)
+    if grad_cache_chunk:
+        loss = GradCache(loss_function, grad_cache_chunk).step(model, batch, lambda value: value.backward())
+    else:
+        loss = loss_function(model, batch)
+        loss.backward()
+    return {"loss": loss.item(), "gradients": gradients(model.module)}
+
+
+def rank_main(
+    rank: int, world: int, port: int, output: str, grad_cache_chunk: int, masked_by_id: bool, backend: str = "gloo"
+) -> None:
+    """One rank of the comparison: gloo on the CPU, or nccl on GPU ``rank`` (``tests/test_cuda.py``)."""
+    device = torch.device("cuda", rank) if backend == "nccl" else torch.device("cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    join_group(rank, world, port, backend)
     try:
-        model = DistributedDataParallel(TinyBiEncoder())
-        loss_function = BiEncoderLoss(in_batch_negatives_loss, cross_device=True)
-        batch = local_batch(BATCHES[rank], masked_by_id)
-        if grad_cache_chunk:
-            loss = GradCache(loss_function, grad_cache_chunk).step(model, batch, lambda value: value.backward())
-        else:
-            loss = loss_function(model, batch)
-            loss.backward()
-        result = {"loss": loss.item(), "gradients": gradients(model.module)}
+        result = rank_result(rank, grad_cache_chunk, masked_by_id, device)
         Path(output, f"rank{rank}.json").write_text(json.dumps(result), encoding="utf-8")
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()
+
+
+def interrupt_main(rank: int, world: int, port: int, output: str) -> None:
+    """Rank 1 alone gets the signal; both ranks must decide to save and stop after the same step."""
+    from types import SimpleNamespace
+
+    from transformers import TrainerControl, TrainerState
+
+    from training.trainer import StopOnInterrupt
+
+    join_group(rank, world, port)
+    try:
+        stop, control = StopOnInterrupt(), TrainerControl()
+        stop.interrupted = rank == 1
+        stop.on_step_end(SimpleNamespace(device=torch.device("cpu")), TrainerState(), control)
+        decided = {"save": control.should_save, "stop": control.should_training_stop}
+        Path(output, f"rank{rank}.json").write_text(json.dumps(decided), encoding="utf-8")
     finally:
         dist.destroy_process_group()

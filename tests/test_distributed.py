@@ -8,14 +8,12 @@ import json
 import distributed_helpers
 import pytest
 import torch
-import torch.multiprocessing as mp
 
 pytestmark = pytest.mark.distributed
 
 
 def run_two_ranks(tmp_path, grad_cache_chunk: int = 0, masked_by_id: bool = True) -> list[dict]:
-    arguments = (2, str(tmp_path / "init"), str(tmp_path), grad_cache_chunk, masked_by_id)
-    mp.spawn(distributed_helpers.rank_main, args=arguments, nprocs=2, join=True)
+    distributed_helpers.run_ranks(distributed_helpers.rank_main, 2, str(tmp_path), grad_cache_chunk, masked_by_id)
     return [json.loads((tmp_path / f"rank{rank}.json").read_text(encoding="utf-8")) for rank in range(2)]
 
 
@@ -36,6 +34,12 @@ def test_a_gold_passage_of_another_rank_is_no_negative(tmp_path):
     reference = distributed_helpers.one_process()
     unmasked = run_two_ranks(tmp_path, masked_by_id=False)
     assert all(result["loss"] > reference["loss"] + 1e-3 for result in unmasked)
+
+
+def test_a_signal_on_one_rank_stops_every_rank_after_the_same_step(tmp_path):
+    distributed_helpers.run_ranks(distributed_helpers.interrupt_main, 2, str(tmp_path))
+    decided = [json.loads((tmp_path / f"rank{rank}.json").read_text(encoding="utf-8")) for rank in range(2)]
+    assert decided == [{"save": True, "stop": True}] * 2
 
 
 def test_local_loss_differs_from_the_whole_batch():

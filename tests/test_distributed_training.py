@@ -14,7 +14,14 @@ import pytest
 pytestmark = pytest.mark.distributed
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
+# loopback, not the address the host name resolves to (see tests/distributed_helpers.py)
+ENV = {
+    **os.environ,
+    "HF_HUB_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "OMP_NUM_THREADS": "1",
+    "GLOO_SOCKET_IFNAME": "lo",
+}
 LAUNCH = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "train.py"]
 LENGTHS = ["--max_query_length", "16", "--max_passage_length", "64", "--stride", "16"]
 
@@ -24,7 +31,7 @@ def torchrun(tiny_model, squad_files, output: Path, encoder: str, *extra: str) -
     argv += ["--train_data", str(squad_files["train"]), "--validation_data", str(squad_files["validation"])]
     argv += [*LENGTHS, "--device", "cpu", "--precision", "fp32", "--quiet", "--no_weight_tuning", "--lr", "1e-3"]
     argv += ["--train_batch_size", "4", "--save_steps", "2", *extra]
-    completed = subprocess.run(argv, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(argv, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed
 

@@ -175,7 +175,9 @@ def test_a_loss_that_stays_nan_stops_the_run_and_drops_its_checkpoints(tmp_path)
     for step in (2, 4, 6):
         (tmp_path / f"checkpoint-{step}").mkdir()
     state = SimpleNamespace(global_step=6, max_steps=8, log_history=[])
-    trainer = SimpleNamespace(train=lambda **kwargs: None, state=state, args=SimpleNamespace(output_dir=tmp_path))
+    trainer = SimpleNamespace(
+        train=lambda **kwargs: None, state=state, args=SimpleNamespace(output_dir=tmp_path, process_index=0)
+    )
     with pytest.raises(UserError, match="training diverged: the loss was NaN or inf at 3 logged steps"):
         run_trainer(trainer, str(tmp_path / "checkpoint-2"), SimpleNamespace(interrupted=False), watch)
     assert [path.name for path in tmp_path.iterdir()] == ["checkpoint-2"]  # the resumed-from checkpoint stays

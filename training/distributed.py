@@ -33,6 +33,15 @@ def barrier() -> None:
         dist.barrier()
 
 
+def any_rank(flag: bool, device: torch.device) -> bool:
+    """True on every rank when ``flag`` is True on any (``device``: where the process group's tensors live)."""
+    if not is_distributed():
+        return flag
+    value = torch.tensor([int(flag)], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
 class GatherRows(torch.autograd.Function):
     """Every rank's rows of a tensor, concatenated in rank order; the gradient reaches only this rank's rows.
 

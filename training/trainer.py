@@ -22,7 +22,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from encoders.hashing import hash_scale
 from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES, binary_passage_loss
 from file_utils import naming_path
-from training.distributed import gather_batch, is_distributed
+from training.distributed import any_rank, gather_batch, is_distributed
 from training.grad_cache import GradCache
 from training.settings import HashingArguments
 
@@ -224,7 +224,9 @@ class StopOnInterrupt(TrainerCallback):
         print("\ninterrupted: saving a checkpoint after this step (press Ctrl-C again to abort)", flush=True)
 
     def on_step_end(self, args, state, control, **kwargs):
-        if self.interrupted:
+        """Under torchrun the ranks agree first: a rank that stopped alone would leave the others waiting."""
+        if any_rank(self.interrupted, args.device):
+            self.interrupted = True
             control.should_save = True
             control.should_training_stop = True
         return control
