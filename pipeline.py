@@ -34,6 +34,7 @@ from retrieval.dense import DenseRetriever, index_kind, open_dense_retriever
 from retrieval.faiss_index import FaissOptions
 from retrieval.fusion import fuse_all, interpolate_all
 from retrieval.ranking import Ranking, head, union, within
+from retrieval.shards import SHARDS
 from stage_weights import FALLBACK, FUSION_KEY, RERANK_KEY
 
 RETRIEVERS = ("hybrid", "dense", "bm25")
@@ -80,6 +81,7 @@ class PipelineSettings:
     faiss: FaissOptions = field(default_factory=FaissOptions)  # knobs of the ivfpq and hnsw indexes
     index_dtype: str = "float16"
     rebuild_index: bool = False
+    num_shards: int | None = None  # the dense index is merged from this many encoded shards (--num_shards)
 
     @property
     def dense(self) -> bool:
@@ -206,6 +208,7 @@ class Pipeline:
                 self.settings.rebuild_index,
                 kind,
                 self.settings.faiss,
+                None if self.settings.num_shards is None else (self.index_root / SHARDS, self.settings.num_shards),
             )
             how = "reused the saved index" if reused else "built"
             print(f"index: {how} ({len(retriever.index.owners)} windows, {kind})")

@@ -108,6 +108,17 @@ def build_parser() -> ArgumentParser:
         help="storage type of passage vectors (exact index; faiss-flat stores float32)",
     )
     parser.add_argument(
+        "--num_shards",
+        type=int,
+        default=None,
+        help="encode the corpus in N shards (retrieval/shards.py): with --shard_index, this process encodes one "
+        "and stops; without, the dense index is merged from all N; under torchrun, N = the processes (default), "
+        "each encodes the shard of its rank and rank 0 goes on",
+    )
+    parser.add_argument(
+        "--shard_index", type=int, default=None, help="the shard (0 to N-1) this process encodes (with --num_shards)"
+    )
+    parser.add_argument(
         "--output_directory", default=None, help="where results are written (default: INPUT_DIRECTORY/results/)"
     )
     parser.add_argument(
@@ -346,6 +357,21 @@ def worse_than_their_input(table: dict, settings, questions: int) -> list[str]:
     return lines
 
 
+def encode_my_shard(bi_encoder, corpus, index_root: Path, plan, settings) -> bool:
+    """Encode this process's shard of the corpus; True when this process goes on to search (rank 0 of torchrun,
+    once every rank has encoded its shard)."""
+    from retrieval.dense import vector_dtype
+    from retrieval.shards import SHARDS, encode_shard
+    from runtime import launched_distributed, wait_for_every_rank
+
+    dtype = vector_dtype(settings.index, settings.index_dtype)
+    encode_shard(bi_encoder, corpus, index_root / SHARDS, plan, dtype, settings.rebuild_index)
+    if not launched_distributed():
+        print(f"once all {plan.count} shards are encoded, search them: the same command with no --shard_index")
+        return False
+    return wait_for_every_rank() == 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from runtime import Runtime
@@ -354,6 +380,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = pipeline_settings(args, runtime.device.type)
 
     from dataclasses import replace
+
+    from retrieval.shards import shard_plan
+
+    plan = shard_plan(args.num_shards, args.shard_index)
+    if plan is not None and not settings.dense:
+        raise UserError(
+            f"--num_shards: the shards are the dense index's vectors; --retriever {args.retriever} has none"
+        )
+    if plan is not None:
+        settings = replace(settings, num_shards=plan.count)
 
     from data_utils import ColumnNames, load_corpus, load_queries
     from encoders.backends import BACKENDS
@@ -388,9 +424,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     bi_encoder = backend.load_bi_encoder(bi_directory, runtime, flag, trust) if settings.dense else None
     if bi_encoder is not None:  # an index the bi-encoder cannot use is refused before anything else loads
         settings = replace(settings, index=index_kind(settings.index, bi_encoder))
+    index_root = Path(args.index_directory) if args.index_directory else input_directory / "index"
+    if (
+        plan is not None
+        and plan.index is not None
+        and not encode_my_shard(bi_encoder, corpus, index_root, plan, settings)
+    ):
+        return 0
     cross_encoder = backend.load_cross_encoder(cross_directory, runtime, flag, trust) if settings.rerank else None
     settings = with_weights(settings, args, bi_directory, cross_directory, tokenizer, bi_encoder)
-    index_root = Path(args.index_directory) if args.index_directory else input_directory / "index"
     pipeline = Pipeline(settings, corpus, index_root, bi_encoder, cross_encoder, tokenizer)
     print(f"corpus: {len(corpus)} passages; queries: {len(queries.questions)}; {runtime.describe()}")
 

@@ -33,6 +33,24 @@ def launched_distributed(environ: Mapping[str, str] = os.environ) -> bool:
     return any(name in environ for name in LAUNCHER_VARIABLES)
 
 
+def wait_for_every_rank(hours: float = 48) -> int:
+    """Under a distributed launch: wait until every rank reaches this point, then return this rank (0 without a
+    launch). A CPU (gloo) barrier: it needs no GPU, and its long timeout lets a slow rank finish a shard of
+    encoding; torchrun stops every rank if one fails."""
+    if not launched_distributed():
+        return 0
+    import datetime
+
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", timeout=datetime.timedelta(hours=hours))
+    try:
+        dist.barrier()
+        return dist.get_rank()
+    finally:
+        dist.destroy_process_group()
+
+
 def single_gpu_visibility(flag: str, environ: Mapping[str, str]) -> tuple[str | None, str]:
     """For a run in one process: (the CUDA_VISIBLE_DEVICES that leaves only the GPU ``--device`` names visible,
     the ``--device`` to use then). (None, flag) leaves things as they are: the CPU, a distributed launch

@@ -150,9 +150,15 @@ class WindowedCorpus:
 
     def all_windows(self) -> tuple[list[str], list[int]]:
         """Every window's text and the position of its passage in the corpus, passage by passage."""
-        self.prepare()
+        return self.windows_in(0, len(self.corpus))
+
+    def windows_in(self, start: int, end: int) -> tuple[list[str], list[int]]:
+        """The windows of the passages at positions ``start`` to ``end - 1`` (texts, and each one's passage
+        position), passage by passage; only those passages are tokenized (a shard of a large corpus)."""
+        ids = self.corpus.ids[start:end]
+        self.prepare(ids)
         texts, owners = [], []
-        for position, passage_id in enumerate(self.corpus.ids):
+        for position, passage_id in enumerate(ids, start):
             windows = self.windows_of(passage_id)
             texts += windows
             owners += [position] * len(windows)

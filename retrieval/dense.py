@@ -31,6 +31,7 @@ from retrieval.binary_index import BinaryIndex
 from retrieval.faiss_index import FaissIndex, FaissOptions, factory_string
 from retrieval.index import load_or_build
 from retrieval.ranking import Ranking, rankings_from
+from retrieval.shards import merged_shards
 
 if TYPE_CHECKING:
     from data_utils import Corpus
@@ -269,14 +270,16 @@ def index_kind(requested: str, encoder: PassageEncoder) -> str:
     return requested
 
 
-def build_dense_index(
-    encoder: PassageEncoder, corpus: Corpus, kind: DenseIndexKind, dtype: str, fingerprint: str, options: FaissOptions
-):
-    """Embed every window of every passage with the passage encoder."""
+def window_vectors(encoder: PassageEncoder, corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
+    """Every window of every passage embedded by the passage encoder, in this process: (vectors, owners)."""
     texts, owners = encoder.windows(corpus).all_windows()
     vectors = check_finite(encoder.encode(texts, "passage", description="index"), "the bi-encoder's passage vectors")
-    owners = np.asarray(owners, dtype=np.int64)
-    return kind.build(vectors.astype(dtype), owners, corpus.ids, fingerprint, encoder.runtime.device, options)
+    return vectors, np.asarray(owners, dtype=np.int64)
+
+
+def vector_dtype(kind: str, index_dtype: str) -> str:
+    """What the vectors of a ``kind`` index are stored as: its own type, or ``--index_dtype``'s."""
+    return DENSE_INDEXES[kind].dtype or index_dtype
 
 
 def open_dense_retriever(
@@ -287,21 +290,31 @@ def open_dense_retriever(
     rebuild: bool = False,
     kind: str = "auto",
     options: FaissOptions | None = None,
+    shards: tuple[Path, int] | None = None,
 ) -> tuple[DenseRetriever, bool]:
-    """A retriever over the saved index in ``directory`` if it is fresh, else over a new one (saved there).
-    The exact index is searched on the encoder's device, FAISS ones on the CPU. Returns (retriever, reused)."""
+    """A retriever over the saved index in ``directory`` if it is fresh, else over a new one (saved there),
+    built from vectors encoded here or, with ``shards`` (their directory and count), merged from the shards that
+    ``retrieval.shards.encode_shard`` wrote. The exact index is searched on the encoder's device, FAISS ones on
+    the CPU. Returns (retriever, reused)."""
     kind = index_kind(kind, encoder)
     spec, options = DENSE_INDEXES[kind], options or FaissOptions()
-    dtype = spec.dtype or dtype
+    dtype = vector_dtype(kind, dtype)
     built_with = {name: getattr(options, name) for name in spec.build_options}
     fingerprint = combine(
         encoder=encoder.passage_fingerprint(), corpus=corpus.fingerprint(), dtype=dtype, kind=kind, **built_with
     )
     device = encoder.runtime.device
+
+    def build():
+        vectors, owners = (
+            window_vectors(encoder, corpus) if shards is None else merged_shards(encoder, corpus, *shards, dtype)
+        )
+        return spec.build(vectors.astype(dtype, copy=False), owners, corpus.ids, fingerprint, device, options)
+
     index, reused = load_or_build(
         directory,
         lambda: spec.load(directory, fingerprint, device, options),
-        lambda: build_dense_index(encoder, corpus, spec, dtype, fingerprint, options),
+        build,
         rebuild,
         "index",
         "encoder, tokenizer, pooling, corpus or lengths",

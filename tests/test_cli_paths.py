@@ -117,7 +117,7 @@ def test_window_pooling_mean_and_first_score_a_long_passage_from_its_windows(poo
 
 def test_index_dtype_float32_is_stored_and_float16_is_the_default(saved, corpus_file, squad_files, tmp_path):
     """Catches in rerank.pipeline_settings: `index_dtype=args.index_dtype` -> `index_dtype="float16"` (and in
-    retrieval/dense.build_dense_index: `vectors.astype(dtype)` -> `vectors.astype("float16")`)."""
+    retrieval/dense.open_dense_retriever's build: `vectors.astype(dtype)` -> `vectors.astype("float16")`)."""
     shutil.copytree(saved / "bi_encoder", tmp_path / "input" / "bi_encoder")
     args = [
         "--input_directory", tmp_path / "input", "--corpus", corpus_file, "--queries", squad_files["validation"],
