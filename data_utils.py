@@ -9,8 +9,10 @@ only code that knows file formats:
   (the competition layout), SQuAD-style JSON (SQuAD, KorQuAD, KLUE-MRC), and
   JSONL / JSON records / CSV / TSV / Parquet tables with question and context columns.
 - Corpora: the competition's ``wikipedia_documents.json`` (an object of
-  ``{"<id>": {"text", "title", ...}}``), JSONL / JSON records ``{id, title, text}``,
-  and DPR's TSV (``id \\t text \\t title`` with a header row).
+  ``{"<id>": {"text", "title", ...}}``), JSONL / JSON records ``{id, title, text}``
+  (BEIR's ``_id`` too), and DPR's TSV (``id \\t text \\t title`` with a header row).
+- BEIR data sets: a directory with ``corpus.jsonl``, ``queries.jsonl`` and ``qrels/<split>.tsv``,
+  named ``DIR`` or ``DIR:SPLIT``; its questions' gold passages are corpus ids, graded as the qrels say.
 
 Every problem with a file is raised as ``UserError`` naming the file and the field.
 """
@@ -52,6 +54,8 @@ class Question:
     gold_ids: tuple[str, ...] = ()
     answers: tuple[str, ...] = ()
     answer_starts: tuple[int, ...] = ()
+    # Graded judgements (passage id, grade) as qrels give them, 0 included; gold_ids are those graded 1 or more.
+    relevance: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -113,7 +117,10 @@ class QAData:
     def fingerprint(self) -> str:
         digest = hashlib.sha256(self.corpus.fingerprint().encode())
         for question in self.questions:
-            digest.update(json.dumps([question.id, question.text, question.gold_ids, question.answers]).encode())
+            graded = [question.relevance] if question.relevance else []  # only where qrels grade: older caches stay
+            digest.update(
+                json.dumps([question.id, question.text, question.gold_ids, question.answers, *graded]).encode()
+            )
         return digest.hexdigest()
 
 
@@ -484,7 +491,10 @@ def qa_from_source(path: Path, source: dict | list[dict], columns: ColumnNames) 
 def load_qa(
     spec: str | Path, columns: ColumnNames = ColumnNames(), split: str | None = None, flag: str = "data"
 ) -> QAData:
-    """Read questions with gold passages from any supported file or saved dataset."""
+    """Read questions with gold passages from any supported file, saved dataset or BEIR directory."""
+    beir = beir_source(spec, flag)
+    if beir is not None:
+        return beir_qa(*beir, with_corpus=True)
     return qa_from_source(*read_qa_source(spec, split, flag), columns)
 
 
@@ -492,6 +502,9 @@ def load_queries(
     spec: str | Path, columns: ColumnNames = ColumnNames(), split: str | None = None, flag: str = "--queries"
 ) -> QAData:
     """Questions to retrieve for; a table without the context column gives questions with no gold passage."""
+    beir = beir_source(spec, flag)
+    if beir is not None:
+        return beir_qa(*beir, with_corpus=False)
     path, source = read_qa_source(spec, split, flag)
     if isinstance(source, list) and source and not any(columns.context in row for row in source):
         return questions_only(source, path, columns)
@@ -544,8 +557,12 @@ def corpus_from_records(records: Iterable[tuple[str, Any, Any]], path: Path) -> 
 def load_corpus(path: str | Path) -> Corpus:
     """Read a retrieval corpus in any supported shape."""
     path = check_exists(path, "--corpus")
+    if path.is_dir() and (path / BEIR_CORPUS).is_file():
+        return corpus_from_table(read_records(path / BEIR_CORPUS), path / BEIR_CORPUS)
     if path.is_dir():
-        raise UserError(f"{path}: expected a corpus file (.json, .jsonl or .tsv), found a directory")
+        raise UserError(
+            f"{path}: expected a corpus file (.json, .jsonl or .tsv) or a BEIR directory, found a directory"
+        )
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         rows = read_delimited(path, "\t")
@@ -575,5 +592,95 @@ def corpus_from_table(rows: list, path: Path) -> Corpus:
     for number, row in enumerate(rows):
         if not isinstance(row, dict) or "text" not in row:
             raise UserError(f"{path}: record {number + 1}: expected an object with 'text' (and 'id', 'title')")
-        triples.append((str(row.get("id", number)), row.get("title", ""), row["text"]))
+        triples.append((str(row.get("id", row.get("_id", number))), row.get("title", ""), row["text"]))
     return corpus_from_records(triples, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# BEIR data sets
+
+
+BEIR_CORPUS, BEIR_QUERIES, BEIR_QRELS = "corpus.jsonl", "queries.jsonl", "qrels"
+# The qrels split each flag reads when DIR names none (BEIR's own split names).
+BEIR_SPLITS = {"--train_data": "train", "--validation_data": "dev", "--queries": "test"}
+QRELS_HEADER = ("query-id", "corpus-id", "score")
+
+
+def beir_source(spec: str | Path, flag: str) -> tuple[Path, str] | None:
+    """(directory, qrels split) when ``spec`` names a BEIR directory (``DIR`` or ``DIR:SPLIT``), else None."""
+    path, named_split = split_path(spec)
+    if not (path.is_dir() and (path / BEIR_QUERIES).is_file() and (path / BEIR_QRELS).is_dir()):
+        return None
+    return path, named_split or BEIR_SPLITS.get(flag, "test")
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    """query id -> {corpus id: grade} of a BEIR qrels TSV (header ``query-id  corpus-id  score``)."""
+    rows = read_delimited(path, "\t")
+    if not rows or not set(QRELS_HEADER) <= set(rows[0]):
+        raise UserError(f"{path}: expected a header row 'query-id<TAB>corpus-id<TAB>score' and judgements under it")
+    qrels: dict[str, dict[str, int]] = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            grade = int(str(row["score"]).strip())
+        except ValueError as error:
+            raise UserError(f"{path}: line {line}: score must be an integer grade, found {row['score']!r}") from error
+        if row["corpus-id"] is None:
+            raise UserError(f"{path}: line {line}: expected 3 tab-separated fields (query-id, corpus-id, score)")
+        qrels.setdefault(str(row["query-id"]), {})[str(row["corpus-id"])] = grade
+    return qrels
+
+
+def read_beir_queries(path: Path) -> dict[str, str]:
+    texts = {}
+    for number, record in enumerate(read_jsonl(path), start=1):
+        query_id = record.get("_id")
+        if query_id in (None, ""):
+            raise UserError(f"{path}: line {number}: expected an '_id' and a 'text' (BEIR queries)")
+        texts[str(query_id)] = require_string(record.get("text"), path, f"line {number}", "text")
+    return texts
+
+
+def beir_qa(directory: Path, split: str, with_corpus: bool) -> QAData:
+    """The questions of one qrels split, each with its passages graded 1 or more as gold. ``with_corpus``: the
+    BEIR corpus comes along and the gold ids are checked against it (training); else gold ids name passages of
+    the corpus given apart (``rerank.py --corpus``), matched by id."""
+    qrels_path = directory / BEIR_QRELS / f"{split}.tsv"
+    if not qrels_path.is_file():
+        found = sorted(path.stem for path in (directory / BEIR_QRELS).glob("*.tsv"))
+        found_splits = ", ".join(found) or "none"
+        raise UserError(f"{directory}: no qrels split '{split}' (found: {found_splits}); name one as {directory}:SPLIT")
+    qrels = read_qrels(qrels_path)
+    texts = read_beir_queries(directory / BEIR_QUERIES)
+    unknown = [query_id for query_id in qrels if query_id not in texts]
+    if unknown:
+        raise UserError(f"{qrels_path}: query-id '{unknown[0]}' is not in {BEIR_QUERIES} ({len(unknown)} such)")
+    corpus = load_corpus(directory) if with_corpus else Corpus()
+    if with_corpus:
+        qrels = judged_in_corpus(qrels, corpus, qrels_path)
+    questions, unjudged = [], 0
+    for query_id, judged in qrels.items():
+        gold = tuple(pid for pid, grade in judged.items() if grade >= 1)
+        if not gold:
+            unjudged += 1
+            continue
+        questions.append(Question(query_id, texts[query_id], gold, relevance=tuple(judged.items())))
+    if unjudged:
+        warn(f"{qrels_path}: {unjudged} queries have no passage graded 1 or more; left out")
+    if not questions:
+        raise UserError(f"{qrels_path}: no query has a passage graded 1 or more")
+    return QAData(questions, corpus)
+
+
+def judged_in_corpus(qrels: dict[str, dict[str, int]], corpus: Corpus, path: Path) -> dict[str, dict[str, int]]:
+    """The judgements with each corpus id as the corpus keeps it (a duplicate text's id -> the kept one); those
+    of passages not in the corpus are dropped with a warning, and none matching is an error."""
+    kept, missing = {}, []
+    for query_id, judged in qrels.items():
+        kept[query_id] = {corpus[pid].id: grade for pid, grade in judged.items() if pid in corpus}
+        missing += [pid for pid in judged if pid not in corpus]
+    if missing and not any(kept.values()):
+        raise UserError(f"{path}: no corpus-id matches an _id of {BEIR_CORPUS} (first: '{missing[0]}')")
+    if missing:
+        warn(f"{path}: {len(missing)} judged passages are not in {BEIR_CORPUS} (first: '{missing[0]}'); ignored")
+    return kept

@@ -14,7 +14,8 @@ KS = (1, 5, 10, 20, 50, 100, 500)
 
 
 def gold_in_corpus(queries: QAData, corpus: Corpus) -> list[set[str]]:
-    """Gold passages of each question as ids of ``corpus``, matched by passage text.
+    """Gold passages of each question as ids of ``corpus``: a passage of the QA data matched by its text, one that
+    the queries name by id only (BEIR qrels) by that id.
 
     A gold passage missing from the corpus stays as an id no ranking can contain, so the
     question counts as a miss rather than silently dropping out.
@@ -23,7 +24,10 @@ def gold_in_corpus(queries: QAData, corpus: Corpus) -> list[set[str]]:
     for question in queries.questions:
         gold = set()
         for gold_id in question.gold_ids:
-            kept = corpus.by_text.get(queries.corpus[gold_id].text)
+            if gold_id in queries.corpus:
+                kept = corpus.by_text.get(queries.corpus[gold_id].text)
+            else:
+                kept = corpus[gold_id].id if gold_id in corpus else None
             if kept is None:
                 missing += 1
                 gold.add(f"<not in corpus: {gold_id}>")
@@ -31,7 +35,7 @@ def gold_in_corpus(queries: QAData, corpus: Corpus) -> list[set[str]]:
                 gold.add(kept)
         golds.append(gold)
     if missing:
-        warn(f"{missing} gold passages of the queries are not in the corpus (matched by text); counted as misses")
+        warn(f"{missing} gold passages of the queries are not in the corpus (matched by text or id); counted as misses")
     return golds
 
 
