@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from data_utils import Corpus, QAData, warn
-from metrics import ranking_metrics
+from metrics import graded_metrics, ranking_metrics
 
 KS = (1, 5, 10, 20, 50, 100, 500)
 
@@ -39,6 +39,18 @@ def gold_in_corpus(queries: QAData, corpus: Corpus) -> list[set[str]]:
     return golds
 
 
+def judgements_in_corpus(queries: QAData, corpus: Corpus, golds: Sequence[set[str]]) -> list[dict[str, int]]:
+    """Each question's graded judgements as ids of ``corpus``: the qrels' grades where the data has them (BEIR),
+    else grade 1 for every gold passage of ``gold_in_corpus``."""
+    judgements = []
+    for question, gold in zip(queries.questions, golds):
+        if question.relevance:
+            judgements.append({(corpus[pid].id if pid in corpus else pid): grade for pid, grade in question.relevance})
+        else:
+            judgements.append(dict.fromkeys(gold, 1))
+    return judgements
+
+
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
@@ -57,9 +69,10 @@ def stage_metrics(
     corpus: Corpus,
     ks: Sequence[int] = KS,
 ) -> dict[str, float]:
-    """top-k for each of ``ks`` and MRR@10 by gold passage id; ``answer_top{k}`` by answer string when answers
-    are known."""
+    """top-k for each of ``ks`` and MRR@10 by gold passage id, nDCG@10, Recall@100 and MAP by graded judgement
+    (``metrics.graded_metrics``); ``answer_top{k}`` by answer string when answers are known."""
     metrics = ranking_metrics(rankings, golds, ks)
+    metrics.update(graded_metrics(rankings, judgements_in_corpus(queries, corpus, golds)))
     if any(question.answers for question in queries.questions):
         depth = max((len(ranking) for ranking in rankings), default=0)
         for k in (k for k in ks if k <= depth):

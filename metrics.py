@@ -40,3 +40,32 @@ def ranking_metrics(
     metrics = {f"top{k}": top_k_accuracy(rankings, golds, k) for k in ks if k <= depth}
     metrics[f"mrr@{mrr_k}"] = mrr_at_k(rankings, golds, mrr_k)
     return metrics
+
+
+# The graded measures of the retrieval field, computed by ir-measures through pytrec_eval (trec_eval's own code):
+# our key -> ir-measures' name. ``bench/ir_metrics_libraries.py`` chose it over ranx (same numbers; ranx's numba
+# compiles for most of a minute on its first call in each process).
+GRADED_MEASURES = {"ndcg@10": "nDCG@10", "recall@100": "R@100", "map": "AP"}
+
+
+def graded_metrics(
+    rankings: Sequence[Sequence[str]], judgements: Sequence[dict[str, int]], measures: dict[str, str] = GRADED_MEASURES
+) -> dict[str, float]:
+    """``measures`` averaged over every question with a passage graded 1 or more; a question whose ranking is
+    empty or misses every judged passage counts as 0 (trec_eval would leave a question with no ranking out)."""
+    import ir_measures
+
+    judged = {str(i): dict(grades) for i, grades in enumerate(judgements) if any(g >= 1 for g in grades.values())}
+    if not judged:
+        return {key: float("nan") for key in measures}
+    run = {
+        str(i): {pid: float(len(ranking) - rank) for rank, pid in enumerate(ranking)}  # best first, no ties
+        for i, ranking in enumerate(rankings)
+        if str(i) in judged and ranking
+    }
+    parsed = {key: ir_measures.parse_measure(name) for key, name in measures.items()}
+    totals = dict.fromkeys(measures, 0.0)
+    by_measure = {measure: key for key, measure in parsed.items()}
+    for value in ir_measures.iter_calc(list(parsed.values()), judged, run):
+        totals[by_measure[value.measure]] += value.value
+    return {key: total / len(judged) for key, total in totals.items()}

@@ -15,6 +15,7 @@ from data_utils_helpers import load_error
 import rerank
 import train
 from data_utils import load_corpus, load_qa, load_queries
+from metrics import graded_metrics
 
 
 def write_lines(path: Path, lines: list[str]) -> None:
@@ -36,6 +37,7 @@ def beir_directory(directory: Path) -> Path:
                     qrels[split].append(f"{qa['id']}\t{doc}\t{2 if p == 0 else 1}")
     corpus.append({"_id": "copy-of-test-doc-0-0", "title": "", "text": corpus[9]["text"]})
     qrels["test"].append(f"{queries[-1]['_id']}\ttrain-doc-0-0\t0")
+    qrels["test"].append("s2-a0-p0-q1\ttest-doc-1-1\t1")  # two relevant passages of two grades: nDCG weighs them
     write_lines(directory / "corpus.jsonl", [json.dumps(row) for row in corpus])
     write_lines(directory / "queries.jsonl", [json.dumps(row) for row in queries])
     for split, lines in qrels.items():
@@ -116,3 +118,7 @@ def test_train_rerank_trec_and_metrics_on_a_beir_directory(beir, tiny_model, tmp
     metrics = json.loads((output / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["stages"]["BM25"]["top5"] == pytest.approx(sum(hits) / len(hits))
     assert sum(hits) >= len(hits) // 2  # the questions share rare words with their passages: BM25 finds most
+    graded = [dict(question.relevance) for question in load_queries(beir).questions]
+    for stage, key in (("BM25", "bm25"), ("DPR", "retrieve")):
+        expected = graded_metrics([record[key]["ids"] for record in predictions], graded)
+        assert {name: metrics["stages"][stage][name] for name in expected} == pytest.approx(expected)
