@@ -505,6 +505,9 @@ def load_queries(
     beir = beir_source(spec, flag)
     if beir is not None:
         return beir_qa(*beir, with_corpus=False)
+    path = Path(spec)
+    if path.suffix.lower() == ".tsv" and path.is_file() and headerless_pairs(path, columns.question):
+        return QAData([Question(qid, text) for qid, text in read_pairs(path)], Corpus())
     path, source = read_qa_source(spec, split, flag)
     if isinstance(source, list) and source and not any(columns.context in row for row in source):
         return questions_only(source, path, columns)
@@ -564,10 +567,14 @@ def load_corpus(path: str | Path) -> Corpus:
             f"{path}: expected a corpus file (.json, .jsonl or .tsv) or a BEIR directory, found a directory"
         )
     suffix = path.suffix.lower()
+    if suffix == ".tsv" and headerless_pairs(path, "id"):
+        return corpus_from_records(((pid, "", text) for pid, text in read_pairs(path)), path)
     if suffix == ".tsv":
         rows = read_delimited(path, "\t")
         if rows and not {"id", "text"} <= set(rows[0]):
-            raise UserError(f"{path}: DPR TSV needs a header row 'id<TAB>text<TAB>title'")
+            raise UserError(
+                f"{path}: DPR TSV needs a header row 'id<TAB>text<TAB>title' (MS MARCO's id<TAB>passage rows need none)"
+            )
         return corpus_from_records(((r["id"], r.get("title", ""), r["text"]) for r in rows), path)
     if suffix == ".json":
         data = parse_json(path)
@@ -684,3 +691,75 @@ def judged_in_corpus(qrels: dict[str, dict[str, int]], corpus: Corpus, path: Pat
     if missing:
         warn(f"{path}: {len(missing)} judged passages are not in {BEIR_CORPUS} (first: '{missing[0]}'); ignored")
     return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# MS MARCO / TREC files: ``id<TAB>text`` rows with no header (collection.tsv, queries.tsv), and TREC qrels
+
+
+def headerless_pairs(path: Path, header_name: str) -> bool:
+    """True when ``path`` is MS MARCO's ``id<TAB>text`` with no header: two fields on its first line, neither of
+    them the column name a headed file would have (``header_name``, ``id``, ``text``)."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            fields = handle.readline().rstrip("\r\n").split("\t")
+    except OSError:
+        return False
+    names = {header_name, "id", "_id", "text", "qid", "query", "pid", "passage"}
+    return len(fields) == 2 and not names & {field.strip() for field in fields}
+
+
+def read_pairs(path: Path) -> Iterator[tuple[str, str]]:
+    """(id, text) of every line of an ``id<TAB>text`` file; any other line is a one-line error naming it."""
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[0].strip():
+            raise UserError(
+                f"{path}: line {number}: expected 'id<TAB>text' (MS MARCO / TREC), found {len(fields)} fields"
+            )
+        yield fields[0].strip(), fields[1]
+
+
+def read_trec_qrels(path: Path) -> dict[str, dict[str, int]]:
+    """query id -> {passage id: grade} of a TREC qrels file (``qid 0 pid grade`` per line, blank-separated), or of
+    a BEIR qrels TSV (with its header)."""
+    path = check_exists(path, "--qrels")
+    text = read_text(path)
+    first = text.split("\n", 1)[0].split("\t")
+    if set(QRELS_HEADER) <= {field.strip() for field in first}:
+        return read_qrels(path)
+    qrels: dict[str, dict[str, int]] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 4:
+            raise UserError(f"{path}: line {number}: expected 'query-id 0 passage-id grade' (TREC qrels)")
+        try:
+            grade = int(fields[3])
+        except ValueError as error:
+            raise UserError(f"{path}: line {number}: the grade must be an integer, found {fields[3]!r}") from error
+        qrels.setdefault(fields[0], {})[fields[2]] = grade
+    if not qrels:
+        raise UserError(f"{path}: no judgements")
+    return qrels
+
+
+def with_qrels(queries: QAData, path: Path) -> QAData:
+    """The queries judged in the qrels file at ``path``, each with its graded passages (gold: graded 1 or more,
+    named by corpus id); queries the file does not judge are left out, with a warning."""
+    qrels = read_trec_qrels(path)
+    judged = []
+    for question in queries.questions:
+        grades = qrels.get(question.id, {})
+        gold = tuple(pid for pid, grade in grades.items() if grade >= 1)
+        if gold:
+            judged.append(Question(question.id, question.text, gold, relevance=tuple(grades.items())))
+    if not judged:
+        raise UserError(f"{path}: no query id matches one of the queries (first judged: '{next(iter(qrels))}')")
+    if len(judged) < len(queries.questions):
+        warn(f"{path}: {len(queries.questions) - len(judged)} queries have no passage graded 1 or more; left out")
+    return QAData(judged, Corpus())

@@ -47,6 +47,13 @@ def build_parser() -> ArgumentParser:
         help="questions in any format train.py reads (a saved dataset uses its 'validation' split, or DIR:SPLIT); "
         "gold passages optional",
     )
+    parser.add_argument(
+        "--qrels",
+        default=None,
+        help="gold passages of the queries from a TREC qrels file ('qid 0 pid grade' lines) or a BEIR qrels TSV: "
+        "the judged queries are evaluated by corpus id (for queries without gold of their own, e.g. MS MARCO's "
+        "queries.tsv)",
+    )
     parser.add_argument("--question_column", default="question", help="question column of tabular queries")
     parser.add_argument("--context_column", default="context", help="gold passage column of tabular queries")
     parser.add_argument("--id_column", default="id", help="question id column of tabular queries")
@@ -391,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if plan is not None:
         settings = replace(settings, num_shards=plan.count)
 
-    from data_utils import ColumnNames, load_corpus, load_queries
+    from data_utils import ColumnNames, load_corpus, load_queries, with_qrels
     from encoders.backends import BACKENDS
     from encoders.bi_encoder import tokenizer_directory
     from file_utils import ensure_writable_directory
@@ -418,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         document_id=args.document_id_column,
     )
     queries = load_queries(args.queries, columns, split="validation")
+    if args.qrels is not None:
+        queries = with_qrels(queries, Path(args.qrels))
     output_directory = ensure_writable_directory(args.output_directory or input_directory / "results")
     backend, flag = BACKENDS[args.backend], "--input_directory"
     trust = args.trust_remote_code
