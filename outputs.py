@@ -5,6 +5,7 @@
 ``reader_dataset/``: a ``datasets`` Dataset saved to disk with ``id``, ``question`` and
 ``context`` (the final top-k passages joined, as the seed handed them to its reader).
 ``trec_runs/<stage>.trec`` (``--output_format trec``): each stage as a TREC run file.
+``metrics.json`` and ``topk.png`` (top-k accuracy against k, a line per stage) when the queries have gold passages.
 """
 
 from __future__ import annotations
@@ -95,6 +96,24 @@ def write_trec_runs(directory: Path, queries: QAData, stages: dict[str, list[Ran
                     handle.write(f"{question.id} Q0 {pid} {rank} {score:.6f} dpr-rerank.{stage}\n")
 
 
+TOPK_PLOT = "topk.png"
+
+
+def topk_figure(stage_metrics: dict[str, dict[str, float]]):
+    """Top-k accuracy against k (a log scale: k runs from 1 to 500), one line per stage."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 4.5), layout="constrained")
+    axes = figure.add_subplot()
+    for stage, values in stage_metrics.items():
+        ks = sorted(int(name[3:]) for name in values if name.startswith("top") and name[3:].isdigit())
+        axes.plot(ks, [values[f"top{k}"] for k in ks], marker="o", label=stage)
+    axes.set(xscale="log", xlabel="k", ylabel="top-k accuracy (gold passage among the first k)")
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize="small")
+    return figure
+
+
 def write_outputs(
     directory: Path,
     queries: QAData,
@@ -114,6 +133,7 @@ def write_outputs(
         "predictions.csv": output_format == "csv",
         TREC_RUNS: output_format == "trec",
         "metrics.json": bool(metrics),
+        TOPK_PLOT: bool(metrics.get("stages")),
     }
     unwanted = tuple(name for name, wanted in optional.items() if not wanted)  # an earlier run's must not stay
     if optional[TREC_RUNS]:
@@ -127,6 +147,8 @@ def write_outputs(
             write_trec_runs(staging / TREC_RUNS, queries, stages)
         if optional["metrics.json"]:
             write_json(staging / "metrics.json", metrics)
+        if optional[TOPK_PLOT]:
+            topk_figure(metrics["stages"]).savefig(staging / TOPK_PLOT, dpi=120)
         names = [path.name for path in sorted(staging.iterdir())]
-    order = ["predictions.jsonl", "reader_dataset", "predictions.csv", TREC_RUNS, "metrics.json"]
+    order = ["predictions.jsonl", "reader_dataset", "predictions.csv", TREC_RUNS, "metrics.json", TOPK_PLOT]
     return [directory / name for name in order if name in names]

@@ -52,10 +52,12 @@ def test_rerank_evaluates_ms_marco_files_by_id(msmarco, saved, tmp_path):
     args = ["--input_directory", saved, "--corpus", msmarco / "collection.tsv", "--queries", msmarco / "queries.tsv"]
     args += ["--qrels", msmarco / "qrels.tsv", "--retriever", "bm25", "--stages", "retrieve", "--top_k_retrieval", "5"]
     args += ["--bm25_tokenizer", "whitespace", "--output_directory", tmp_path, "--output_format", "trec"]
+    args += ["--index_directory", tmp_path / "index"]  # the shared saved/ directory stays as it is
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert rerank.main([str(arg) for arg in [*args, "--device", "cpu"]]) == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["stages"]["BM25"]
     assert metrics["top5"] > 0.5 and 0 < metrics["ndcg@10"] <= 1
+    assert (tmp_path / "topk.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the plot beside metrics.json
     assert (tmp_path / "trec_runs" / "bm25.trec").read_text(encoding="utf-8").split()[2] in {"0", "1", "2"}
 
 
