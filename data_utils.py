@@ -91,6 +91,10 @@ class Corpus:
     def __contains__(self, passage_id: object) -> bool:
         return passage_id in self.aliases or passage_id in self.positions
 
+    def kept_id(self, passage_id: str) -> str | None:
+        """The id this corpus keeps the passage under (another id for a duplicate text), or None if absent."""
+        return self.aliases.get(passage_id)
+
     @property
     def ids(self) -> list[str]:
         return [passage.id for passage in self.passages]
@@ -665,18 +669,28 @@ def beir_qa(directory: Path, split: str, with_corpus: bool) -> QAData:
     corpus = load_corpus(directory) if with_corpus else Corpus()
     if with_corpus:
         qrels = judged_in_corpus(qrels, corpus, qrels_path)
-    questions, unjudged = [], 0
-    for query_id, judged in qrels.items():
-        gold = tuple(pid for pid, grade in judged.items() if grade >= 1)
-        if not gold:
-            unjudged += 1
-            continue
-        questions.append(Question(query_id, texts[query_id], gold, relevance=tuple(judged.items())))
-    if unjudged:
-        warn(f"{qrels_path}: {unjudged} queries have no passage graded 1 or more; left out")
+    questions = judged_questions(((query_id, texts[query_id]) for query_id in qrels), qrels, qrels_path)
     if not questions:
         raise UserError(f"{qrels_path}: no query has a passage graded 1 or more")
     return QAData(questions, corpus)
+
+
+def judged_questions(
+    questions: Iterable[tuple[str, str]], qrels: dict[str, dict[str, int]], path: Path
+) -> list[Question]:
+    """Each (id, text) question with its graded judgements, its passages graded 1 or more as gold; a question with
+    none is left out, and a warning counts those."""
+    judged, unjudged = [], 0
+    for question_id, text in questions:
+        grades = qrels.get(question_id, {})
+        gold = tuple(pid for pid, grade in grades.items() if grade >= 1)
+        if gold:
+            judged.append(Question(question_id, text, gold, relevance=tuple(grades.items())))
+        else:
+            unjudged += 1
+    if unjudged:
+        warn(f"{path}: {unjudged} queries have no passage graded 1 or more; left out")
+    return judged
 
 
 def judged_in_corpus(qrels: dict[str, dict[str, int]], corpus: Corpus, path: Path) -> dict[str, dict[str, int]]:
@@ -684,7 +698,7 @@ def judged_in_corpus(qrels: dict[str, dict[str, int]], corpus: Corpus, path: Pat
     of passages not in the corpus are dropped with a warning, and none matching is an error."""
     kept, missing = {}, []
     for query_id, judged in qrels.items():
-        kept[query_id] = {corpus[pid].id: grade for pid, grade in judged.items() if pid in corpus}
+        kept[query_id] = {corpus.kept_id(pid): grade for pid, grade in judged.items() if pid in corpus}
         missing += [pid for pid in judged if pid not in corpus]
     if missing and not any(kept.values()):
         raise UserError(f"{path}: no corpus-id matches an _id of {BEIR_CORPUS} (first: '{missing[0]}')")
@@ -752,14 +766,7 @@ def with_qrels(queries: QAData, path: Path) -> QAData:
     """The queries judged in the qrels file at ``path``, each with its graded passages (gold: graded 1 or more,
     named by corpus id); queries the file does not judge are left out, with a warning."""
     qrels = read_trec_qrels(path)
-    judged = []
-    for question in queries.questions:
-        grades = qrels.get(question.id, {})
-        gold = tuple(pid for pid, grade in grades.items() if grade >= 1)
-        if gold:
-            judged.append(Question(question.id, question.text, gold, relevance=tuple(grades.items())))
+    judged = judged_questions(((question.id, question.text) for question in queries.questions), qrels, path)
     if not judged:
         raise UserError(f"{path}: no query id matches one of the queries (first judged: '{next(iter(qrels))}')")
-    if len(judged) < len(queries.questions):
-        warn(f"{path}: {len(queries.questions) - len(judged)} queries have no passage graded 1 or more; left out")
     return QAData(judged, Corpus())

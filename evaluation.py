@@ -27,7 +27,7 @@ def gold_in_corpus(queries: QAData, corpus: Corpus) -> list[set[str]]:
             if gold_id in queries.corpus:
                 kept = corpus.by_text.get(queries.corpus[gold_id].text)
             else:
-                kept = corpus[gold_id].id if gold_id in corpus else None
+                kept = corpus.kept_id(gold_id)
             if kept is None:
                 missing += 1
                 gold.add(f"<not in corpus: {gold_id}>")
@@ -45,7 +45,7 @@ def judgements_in_corpus(queries: QAData, corpus: Corpus, golds: Sequence[set[st
     judgements = []
     for question, gold in zip(queries.questions, golds):
         if question.relevance:
-            judgements.append({(corpus[pid].id if pid in corpus else pid): grade for pid, grade in question.relevance})
+            judgements.append({corpus.kept_id(pid) or pid: grade for pid, grade in question.relevance})
         else:
             judgements.append(dict.fromkeys(gold, 1))
     return judgements

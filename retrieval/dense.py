@@ -31,7 +31,7 @@ from retrieval.binary_index import BinaryIndex
 from retrieval.faiss_index import FaissIndex, FaissOptions, factory_string
 from retrieval.index import load_or_build
 from retrieval.ranking import Ranking, rankings_from
-from retrieval.shards import merged_shards
+from retrieval.shards import merged_shards, shard_sources
 
 if TYPE_CHECKING:
     from data_utils import Corpus
@@ -300,15 +300,15 @@ def open_dense_retriever(
     spec, options = DENSE_INDEXES[kind], options or FaissOptions()
     dtype = vector_dtype(kind, dtype)
     built_with = {name: getattr(options, name) for name in spec.build_options}
-    fingerprint = combine(
-        encoder=encoder.passage_fingerprint(), corpus=corpus.fingerprint(), dtype=dtype, kind=kind, **built_with
-    )
+    sources = shard_sources(encoder, corpus, dtype)  # the encoder's, the corpus's and the dtype's fingerprints
+    fingerprint = combine(**sources, kind=kind, **built_with)
     device = encoder.runtime.device
 
     def build():
-        vectors, owners = (
-            window_vectors(encoder, corpus) if shards is None else merged_shards(encoder, corpus, *shards, dtype)
-        )
+        if shards is None:
+            vectors, owners = window_vectors(encoder, corpus)
+        else:
+            vectors, owners = merged_shards(*shards, sources, len(corpus))
         return spec.build(vectors.astype(dtype, copy=False), owners, corpus.ids, fingerprint, device, options)
 
     index, reused = load_or_build(

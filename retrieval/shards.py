@@ -144,11 +144,9 @@ def encode_shard(
     return False
 
 
-def merged_shards(
-    encoder: PassageEncoder, corpus: Corpus, root: Path, count: int, dtype: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every shard's (vectors, owners), concatenated in passage order: what one process would have encoded."""
-    expected = shard_sources(encoder, corpus, dtype)
+def merged_shards(root: Path, count: int, expected: dict[str, str], passages: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every shard's (vectors, owners), concatenated in passage order: what one process would have encoded.
+    ``expected``: this run's ``shard_sources``; ``passages``: the corpus size."""
     vectors, owners = [], []
     for index in range(count):
         directory = shard_directory(root, index, count)
@@ -164,7 +162,7 @@ def merged_shards(
                 f"again with {encode_it} --rebuild_index"
             )
         shard = load_shard(directory, meta)
-        if shard is None or tuple(meta.get("passages", ())) != passage_range(len(corpus), index, count):
+        if shard is None or tuple(meta.get("passages", ())) != passage_range(passages, index, count):
             raise UserError(f"{label} is damaged: encode it again with {encode_it} --rebuild_index")
         vectors.append(shard[0])
         owners.append(shard[1])
