@@ -72,8 +72,9 @@ bench-index: install
 bench-recipes: install
 	$(BIN)/python bench/cross_encoder_recipes.py
 
-# On a machine with CUDA (about 5 minutes on one GPU): the tests marked cuda, then the demo flow trained and
-# reranked on the CPU in fp32 and on the GPU in fp32/fp16/bf16, compared side by side (bench/gpu_check.py).
+# On a machine with CUDA (meant to take under 8 minutes on one GPU; not yet timed on one): the tests marked
+# cuda, then the demo flow trained and reranked on the CPU in fp32 and on the GPU in fp32/fp16/bf16, compared
+# side by side (bench/gpu_check.py).
 # Where torch with CUDA is already installed system-wide: python3 bench/gpu_check.py, from the repository root.
 gpu-check: install
 	$(BIN)/python bench/gpu_check.py

@@ -1,4 +1,4 @@
-"""The GPU check (``make gpu-check``; about 5 minutes on one GPU): whoever has a GPU at hand runs it first.
+"""The GPU check (``make gpu-check``; meant to take under 8 minutes on one GPU, not yet timed on one).
 
 1. The tests marked ``cuda`` (``tests/test_cuda.py``: device choice, fp16/bf16 inference and training, DDP over
    nccl on every GPU present).

@@ -3,11 +3,12 @@
     .venv/bin/python bench/ir_metrics_libraries.py [--queries 10000] [--candidates 1000]
 
 Synthetic rankings (``--queries`` x ``--candidates`` passages, best first) and graded qrels (1 to 3 judged
-passages per query, grades 1-2, a third of them placed in the ranking at random depths). Each library is
-timed from the project's own lists (rankings as id lists, judgements as dicts) to the aggregated metrics,
-including its conversion of the inputs; ranx once more after its first call (numba compiles on the first).
-The libraries' numbers are compared with each other and with the project's hand-written MRR@10. ranx is not a
-requirement of the project: ``pip install ranx`` into ``.venv`` for its rows.
+passages per query, grades 1-2, a third of them placed in the ranking at random depths). Each library is timed
+from the project's own lists (rankings as id lists, judgements as dicts) to the aggregated metrics, including its
+conversion of the inputs: ir-measures through the project's ``metrics.graded_metrics``, ranx twice (numba
+compiles on its first call in a process). The libraries' numbers are compared with each other and with the
+project's hand-written MRR@10. ranx is not a requirement of the project: ``pip install ranx`` into ``.venv`` for
+its rows.
 """
 
 from __future__ import annotations
@@ -37,17 +38,15 @@ def synthetic(queries: int, candidates: int, seed: int = 0) -> tuple[dict, dict]
 
 
 def as_scores(ranked: list[str]) -> dict[str, float]:
-    """A ranking as descending scores (the libraries sort by score; ties never occur)."""
+    """A ranking as descending scores for ranx (it sorts by score; ties never occur)."""
     return {pid: float(len(ranked) - rank) for rank, pid in enumerate(ranked)}
 
 
 def with_ir_measures(rankings: dict, qrels: dict) -> dict[str, float]:
-    import ir_measures
+    """The project's own path: ``metrics.graded_metrics`` (ir-measures through pytrec_eval)."""
+    from metrics import graded_metrics
 
-    run = {qid: as_scores(ranked) for qid, ranked in rankings.items()}
-    measures = [ir_measures.parse_measure(name) for name in MEASURES]
-    result = ir_measures.calc_aggregate(measures, qrels, run)
-    return {name: float(result[measure]) for name, measure in zip(MEASURES, measures)}
+    return graded_metrics(list(rankings.values()), [qrels[qid] for qid in rankings], dict(zip(MEASURES, MEASURES)))
 
 
 def with_ranx(rankings: dict, qrels: dict) -> dict[str, float]:
@@ -84,9 +83,7 @@ def main() -> None:
         runs["ranx, first call"] = timed(with_ranx, rankings, qrels)
         runs["ranx, again"] = timed(with_ranx, rankings, qrels)
     else:
-        print(
-            "ranx is not installed (pip install ranx; it is no requirement of the project): its rows are left out"
-        )
+        print("ranx is not installed (pip install ranx; it is no requirement of the project): its rows are left out")
     runs["project (MRR@10 only)"] = timed(with_project, rankings, qrels)
     reference = runs["ir-measures (pytrec_eval)"][0]
     rows = []

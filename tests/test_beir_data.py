@@ -122,3 +122,15 @@ def test_train_rerank_trec_and_metrics_on_a_beir_directory(beir, tiny_model, tmp
     for stage, key in (("BM25", "bm25"), ("DPR", "retrieve")):
         expected = graded_metrics([record[key]["ids"] for record in predictions], graded)
         assert {name: metrics["stages"][stage][name] for name in expected} == pytest.approx(expected)
+
+
+def test_gold_named_by_id_is_the_corpus_s_kept_passage_or_a_miss(beir):
+    """A qrels id of a duplicate text finds the passage kept in its place; an id the corpus lacks stays a miss."""
+    from data_utils import QAData, Question
+    from evaluation import gold_in_corpus
+
+    corpus = load_corpus(beir)
+    queries = QAData([Question("q", "what?", ("copy-of-test-doc-0-0", "gone"))], load_queries(beir).corpus)
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        assert gold_in_corpus(queries, corpus) == [{"test-doc-0-0", "<not in corpus: gone>"}]
+    assert "1 gold passages of the queries are not in the corpus" in err.getvalue()
