@@ -71,6 +71,14 @@ max_steps = checked_number(int, lambda value: value == -1 or value > 0, "-1 (no 
 seed = checked_number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1 (what numpy seeds with)")
 
 
+def comma_list(text: str) -> list[str]:
+    """Comma-separated names (``query,value``): at least one, none empty."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names, got {text!r}")
+    return names
+
+
 def add_bm25_tokenizer_flags(group) -> None:
     """--bm25_tokenizer and --bm25_ngram, for rerank.py's BM25 retriever and train.py's BM25-mined negatives."""
     from retrieval.bm25_tokenizers import TOKENIZER_NAMES

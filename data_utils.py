@@ -66,11 +66,13 @@ class Corpus:
     positions: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     by_text: dict[str, str] = field(default_factory=dict)
+    digest: str | None = field(default=None, repr=False, compare=False)  # fingerprint(), until a passage is added
 
     def add(self, text: str, title: str = "", passage_id: str | None = None) -> str:
         """Add a passage unless its text is already present; return the kept id."""
         kept = self.by_text.get(text)
         if kept is None:
+            self.digest = None
             kept = passage_id if passage_id is not None else text_id(text)
             if kept in self.positions:
                 kept = f"{kept}#{len(self.passages)}"
@@ -104,13 +106,16 @@ class Corpus:
         return [passage.text for passage in self.passages]
 
     def fingerprint(self) -> str:
-        """A hash of every passage's id, title and text, in order."""
-        digest = hashlib.sha256()
-        for passage in self.passages:
-            for part in (passage.id, passage.title, passage.text):
-                digest.update(part.encode("utf-8"))
-                digest.update(b"\x00")
-        return digest.hexdigest()
+        """A hash of every passage's id, title and text, in order; computed once (the index caches, the mining
+        caches and the run record each ask for it: at millions of passages that is seconds each time)."""
+        if self.digest is None:
+            digest = hashlib.sha256()
+            for passage in self.passages:
+                for part in (passage.id, passage.title, passage.text):
+                    digest.update(part.encode("utf-8"))
+                    digest.update(b"\x00")
+            self.digest = digest.hexdigest()
+        return self.digest
 
 
 @dataclass
@@ -693,17 +698,19 @@ def judged_questions(
     return judged
 
 
-def judged_in_corpus(qrels: dict[str, dict[str, int]], corpus: Corpus, path: Path) -> dict[str, dict[str, int]]:
+def judged_in_corpus(
+    qrels: dict[str, dict[str, int]], corpus: Corpus, path: Path, corpus_name: str = BEIR_CORPUS
+) -> dict[str, dict[str, int]]:
     """The judgements with each corpus id as the corpus keeps it (a duplicate text's id -> the kept one); those
-    of passages not in the corpus are dropped with a warning, and none matching is an error."""
+    of passages not in the corpus (``corpus_name``) are dropped with a warning, and none matching is an error."""
     kept, missing = {}, []
     for query_id, judged in qrels.items():
         kept[query_id] = {corpus.kept_id(pid): grade for pid, grade in judged.items() if pid in corpus}
         missing += [pid for pid in judged if pid not in corpus]
     if missing and not any(kept.values()):
-        raise UserError(f"{path}: no corpus-id matches an _id of {BEIR_CORPUS} (first: '{missing[0]}')")
+        raise UserError(f"{path}: no judged passage id is an id of {corpus_name} (first: '{missing[0]}')")
     if missing:
-        warn(f"{path}: {len(missing)} judged passages are not in {BEIR_CORPUS} (first: '{missing[0]}'); ignored")
+        warn(f"{path}: {len(missing)} judged passages are not in {corpus_name} (first: '{missing[0]}'); ignored")
     return kept
 
 
@@ -737,10 +744,10 @@ def read_pairs(path: Path) -> Iterator[tuple[str, str]]:
         yield fields[0].strip(), fields[1]
 
 
-def read_trec_qrels(path: Path) -> dict[str, dict[str, int]]:
+def read_trec_qrels(path: Path, flag: str = "--qrels") -> dict[str, dict[str, int]]:
     """query id -> {passage id: grade} of a TREC qrels file (``qid 0 pid grade`` per line, blank-separated), or of
     a BEIR qrels TSV (with its header)."""
-    path = check_exists(path, "--qrels")
+    path = check_exists(path, flag)
     text = read_text(path)
     first = text.split("\n", 1)[0].split("\t")
     if set(QRELS_HEADER) <= {field.strip() for field in first}:
@@ -770,3 +777,17 @@ def with_qrels(queries: QAData, path: Path) -> QAData:
     if not judged:
         raise UserError(f"{path}: no query id matches one of the queries (first judged: '{next(iter(qrels))}')")
     return QAData(judged, Corpus())
+
+
+def load_judged_qa(queries: str, corpus: Corpus, corpus_name: str, qrels: str, flags: tuple[str, str]) -> QAData:
+    """Training questions from MS MARCO / TREC files: the queries in ``queries`` that the qrels file ``qrels``
+    judges, each with its passages of ``corpus`` (named by id, read from ``corpus_name``) graded 1 or more as
+    positives. ``flags``: the flags that named the queries and the qrels, for messages."""
+    queries_flag, qrels_flag = flags
+    judgements = judged_in_corpus(read_trec_qrels(Path(qrels), qrels_flag), corpus, Path(qrels), corpus_name)
+    asked = load_queries(queries, flag=queries_flag).questions
+    questions = judged_questions(((question.id, question.text) for question in asked), judgements, Path(qrels))
+    if not questions:
+        first = next(iter(judgements))
+        raise UserError(f"{qrels}: no judged query id is a query id of {queries} (first judged: '{first}')")
+    return QAData(questions, corpus)

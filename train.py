@@ -16,6 +16,7 @@ from cli_args import (
     add_bm25_tokenizer_flags,
     add_runtime_flags,
     checked_number,
+    comma_list,
     count_auto_or_all,
     fraction,
     max_steps,
@@ -53,10 +54,11 @@ ONLY_FOR = {
         "--negatives_cross_device",
         "--no-negatives_cross_device",
     ),
-    "cross": ("--negatives", "--group_size"),
+    "cross": ("--negatives", "--group_size", "--teacher", "--distillation_temperature", "--num_layers"),
 }
 # BPR's knobs: without --binary they would do nothing.
 HASHING_FLAGS = ("--hashnet_gamma", "--binary_margin", "--binary_loss_weight", "--dense_loss_weight")
+LORA_FLAGS = ("--lora_alpha", "--lora_target", "--lora_dropout")
 
 TRACKERS = ("none", "tensorboard", "wandb")
 
@@ -81,12 +83,28 @@ def build_parser() -> ArgumentParser:
     data.add_argument(
         "--train_data",
         default=DEFAULT_DATA,
-        help="saved dataset directory (its 'train' split, or DIR:SPLIT), SQuAD-style JSON, JSONL, CSV, TSV or Parquet",
+        help="saved dataset directory (its 'train' split, or DIR:SPLIT), BEIR directory (qrels/train.tsv, or "
+        "DIR:SPLIT), SQuAD-style JSON, JSONL, CSV, TSV or Parquet; with --qrels: the queries (MS MARCO's "
+        "qid<TAB>query)",
     )
     data.add_argument(
         "--validation_data",
         default=None,
         help="like --train_data; default: the 'validation' split of ./data/train_dataset when training on it",
+    )
+    data.add_argument(
+        "--corpus",
+        default=None,
+        help="with --qrels: the passages it names by id (MS MARCO's pid<TAB>passage, BEIR corpus.jsonl, JSONL, ...)",
+    )
+    data.add_argument(
+        "--qrels",
+        default=None,
+        help="TREC qrels ('qid 0 pid grade') or BEIR qrels TSV judging --train_data's queries against --corpus: "
+        "the passages graded 1 or more are each query's positives",
+    )
+    data.add_argument(
+        "--validation_qrels", default=None, help="like --qrels, for --validation_data's queries (same --corpus)"
     )
     data.add_argument("--question_column", default="question", help="question column of tabular data")
     data.add_argument("--context_column", default="context", help="passage column of tabular data")
@@ -206,6 +224,28 @@ def build_parser() -> ArgumentParser:
         help="weight of the reranking loss (continuous question vector vs passage codes: what rescoring orders by)",
     )
 
+    adapters = parser.add_argument_group(
+        "LoRA adapters (peft): train low-rank updates instead of every weight; merged into plain weights on save"
+    )
+    adapters.add_argument(
+        "--lora_r",
+        type=positive_int,
+        default=None,
+        help="train LoRA adapters of this rank, the pretrained weights frozen (default: train every weight); "
+        "adapters usually want a higher --lr than full fine-tuning",
+    )
+    adapters.add_argument(
+        "--lora_alpha", type=positive_float, default=None, help="LoRA scale numerator (default: 2 x r)"
+    )
+    adapters.add_argument(
+        "--lora_target",
+        type=comma_list,
+        default=None,
+        help="comma-separated names of the linear layers to adapt, or all-linear (default: peft's choice for the "
+        "architecture: query,value for BERT)",
+    )
+    adapters.add_argument("--lora_dropout", type=fraction, default=0.0, help="dropout on the adapters' input")
+
     cross = parser.add_argument_group("cross-encoder")
     cross.add_argument("--group_size", type=group_size, default=8, help="candidates per question: 1 positive + G-1")
     cross.add_argument(
@@ -213,6 +253,25 @@ def build_parser() -> ArgumentParser:
         default="in-batch",
         help="'in-batch' (other questions' positives), 'bm25' or 'dense' (mined by BM25 or by a trained bi-encoder) "
         "or a JSONL file like --hard_negatives",
+    )
+    cross.add_argument(
+        "--teacher",
+        default=None,
+        help="a trained cross-encoder directory: learn its scores of each group (listwise distillation) instead of "
+        "the gold labels; with --num_layers, a smaller reranker that ranks like it",
+    )
+    cross.add_argument(
+        "--distillation_temperature",
+        type=positive_float,
+        default=1.0,
+        help="softmax temperature of the teacher's and the student's scores under --teacher",
+    )
+    cross.add_argument(
+        "--num_layers",
+        type=positive_int,
+        default=None,
+        help="keep this many of --model's transformer layers, evenly spaced (a smaller, faster reranker; "
+        "start from the teacher's directory to keep its trained weights)",
     )
     tuning = parser.add_argument_group(
         "weights tuned on the validation questions (rerank.py --fusion_weight auto / --rerank_weight auto)"
@@ -281,7 +340,7 @@ def chosen_loss(args: argparse.Namespace) -> str:
 
 def model_arguments(args: argparse.Namespace):
     from encoders.settings import BiEncoderSettings, EncoderSettings
-    from training.settings import HashingArguments, ModelArguments
+    from training.settings import DistillationArguments, HashingArguments, ModelArguments
 
     lengths = {"max_query_length": args.max_query_length, "max_passage_length": args.max_passage_length}
     lengths["stride"] = args.stride
@@ -296,7 +355,30 @@ def model_arguments(args: argparse.Namespace):
             )
     else:
         settings = EncoderSettings(**lengths)
-    return ModelArguments(args.encoder, args.model, settings, chosen_loss(args), args.trust_remote_code, hashing)
+    distillation = None
+    if args.encoder == "cross" and args.teacher is not None:
+        distillation = DistillationArguments(args.teacher, args.distillation_temperature)
+    return ModelArguments(
+        args.encoder,
+        args.model,
+        settings,
+        chosen_loss(args),
+        args.trust_remote_code,
+        hashing,
+        lora_settings(args),
+        args.num_layers if args.encoder == "cross" else None,
+        distillation,
+    )
+
+
+def lora_settings(args: argparse.Namespace):
+    from training.adapters import LoraSettings
+
+    if args.lora_r is None:
+        return None
+    alpha = args.lora_alpha if args.lora_alpha is not None else 2.0 * args.lora_r
+    target = tuple(args.lora_target) if args.lora_target else None
+    return LoraSettings(args.lora_r, alpha, target, args.lora_dropout)
 
 
 def data_arguments(args: argparse.Namespace):
@@ -310,7 +392,12 @@ def data_arguments(args: argparse.Namespace):
         answers=args.answers_column,
         document_id=args.document_id_column,
     )
-    return DataArguments(args.train_data, args.validation_data, columns)
+    if args.qrels is None and (args.corpus is not None or args.validation_qrels is not None):
+        given = "--corpus" if args.corpus is not None else "--validation_qrels"
+        raise UserError(f"{given} needs --qrels (the judgements that name --train_data's positives in --corpus)")
+    if args.qrels is not None and args.corpus is None:
+        raise UserError("--qrels needs --corpus (the passages its judgements name by id)")
+    return DataArguments(args.train_data, args.validation_data, columns, args.corpus, args.qrels, args.validation_qrels)
 
 
 def negative_arguments(args: argparse.Namespace):
@@ -396,9 +483,14 @@ def run_record(args: argparse.Namespace, model_arguments, negative_arguments, tr
         "negatives_cross_device": negative_arguments.cross_device,
         "world_size": trainer_arguments.world_size,  # processes under torchrun; a batch is train_batch_size each
         "train_batch_size": trainer_arguments.per_device_train_batch_size,
-        "loss": "bpr" if model_arguments.hashing else model_arguments.loss,
+        "loss": "bpr"
+        if model_arguments.hashing
+        else "distillation"
+        if model_arguments.distillation
+        else model_arguments.loss,
         "base_model": args.model,
         "precision_used": trainer_arguments.precision,
+        **({"lora_alpha": model_arguments.lora.alpha} if model_arguments.lora else {}),
     }
 
 
@@ -414,6 +506,13 @@ def warn_unused_flags(argv: Sequence[str], encoder: str) -> None:
     if "--binary" not in given:
         for flag in sorted(given.intersection(HASHING_FLAGS)):
             warn(f"{flag} does nothing without --binary (it is a knob of BPR's binary codes)")
+    if "--teacher" not in given and "--distillation_temperature" in given:
+        warn("--distillation_temperature does nothing without --teacher (it is a knob of distillation)")
+    if "--teacher" in given and "--loss" in given:
+        warn("--loss does nothing with --teacher (the student learns the teacher's scores, not the labels)")
+    if "--lora_r" not in given:
+        for flag in sorted(given.intersection(LORA_FLAGS)):
+            warn(f"{flag} does nothing without --lora_r (it is a knob of the LoRA adapters)")
 
 
 def prepare_trackers(args: argparse.Namespace) -> None:

@@ -88,6 +88,27 @@ def pointwise_bce_loss(group_scores: torch.Tensor, valid_mask: torch.Tensor | No
     return F.binary_cross_entropy_with_logits(scores[valid_mask], labels[valid_mask])
 
 
+def distillation_loss(
+    group_scores: torch.Tensor,
+    teacher_scores: torch.Tensor,
+    valid_mask: torch.Tensor | None = None,
+    temperature: float = 1.0,
+) -> torch.Tensor:
+    """Listwise distillation (Hinton, Vinyals & Dean 2015): KL(teacher || student) between the softmax of each
+    question's group at ``temperature``, times its square (so the gradient's size does not depend on it).
+
+    Same groups as ``local_contrastive_loss``; ``teacher_scores`` [B, G] are the teacher's scores of the same
+    pairs. The student learns how the teacher ranks the whole group, not only which candidate is the positive.
+    """
+    if valid_mask is None:
+        valid_mask = torch.ones_like(group_scores, dtype=torch.bool)
+    hidden = float("-inf")
+    student = F.log_softmax((group_scores.float() / temperature).masked_fill(~valid_mask, hidden), dim=-1)
+    teacher = F.log_softmax((teacher_scores.float() / temperature).masked_fill(~valid_mask, hidden), dim=-1)
+    terms = torch.where(valid_mask, teacher.exp() * (teacher - student), torch.zeros_like(student))
+    return terms.sum(dim=-1).mean() * temperature**2
+
+
 # One registry per encoder: ``train.py --loss`` takes its choices from these; the first is the default.
 BI_ENCODER_LOSSES = {"in-batch": in_batch_negatives_loss}
 CROSS_ENCODER_LOSSES = {"lce": local_contrastive_loss, "bce": pointwise_bce_loss}

@@ -139,6 +139,13 @@ def render(config: Mapping[str, Any], role: str, path: str) -> str:
             "of its vector (`vector > 0`), searched with `rerank.py --index binary`."
             if config.get("binary")
             else ""
+        )
+        + (
+            f" Fine-tuned through LoRA adapters (`--lora_r {config['lora_r']}`, alpha {config.get('lora_alpha')}, "
+            f"layers {', '.join(config.get('lora_target') or ['peft default'])}), merged into these weights: "
+            "an ordinary model of the base architecture, which loads without peft."
+            if config.get("lora_r")
+            else ""
         ),
         "",
         "## Training",

@@ -84,7 +84,7 @@ def test_bad_beir_files_are_one_line(beir, tmp_path):
     (broken / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nnobody\tdoc\t1\n", encoding="utf-8")
     assert "query-id 'nobody' is not in queries.jsonl" in load_error(load_queries, broken)
     (broken / "qrels" / "train.tsv").write_text("query-id\tcorpus-id\tscore\ns1-a0-p0-q0\tnope\t1\n", encoding="utf-8")
-    assert "no corpus-id matches an _id of corpus.jsonl (first: 'nope')" in load_error(
+    assert "no judged passage id is an id of corpus.jsonl (first: 'nope')" in load_error(
         load_qa, broken, flag="--train_data"
     )
     queries = (broken / "queries.jsonl").read_text(encoding="utf-8")

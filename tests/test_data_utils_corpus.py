@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from data_utils_helpers import P1, P2, P3, load_error, write_csv, write_format, write_json, write_jsonl
 
-from data_utils import load_corpus
+from data_utils import Corpus, load_corpus
 
 WIKI = {
     "0": {"text": P1, "title": "Joseon", "document_id": 0},
@@ -151,3 +151,13 @@ def test_corpus_fingerprint_changes_with_text_only(tmp_path):
     changed = {key: dict(value) for key, value in WIKI.items()}
     changed["3"]["text"] = P3 + " "
     assert load_corpus(write_json(tmp_path / "c.json", changed)).fingerprint() != first.fingerprint()
+
+
+def test_a_passage_added_after_the_fingerprint_changes_it(tmp_path):
+    corpus = load_corpus(write_json(tmp_path / "a.json", WIKI))
+    before = corpus.fingerprint()
+    corpus.add(P3)  # a duplicate text: the passages stay as they were
+    assert corpus.fingerprint() == before
+    corpus.add("a passage no file had", "a title")
+    assert corpus.fingerprint() != before
+    assert corpus.fingerprint() == Corpus(list(corpus.passages)).fingerprint()

@@ -34,6 +34,16 @@ def test_flags_of_the_other_encoder_are_named_in_a_warning(argv, named, capsys):
     assert all(line.endswith("-encoder flag)") and f"--encoder {argv[1]}" in line for line in lines)
 
 
+def test_lora_knobs_without_a_rank_are_named_in_a_warning(capsys):
+    train.warn_unused_flags(["--encoder", "bi", "--lora_alpha", "16", "--lora_target=query"], "bi")
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: --lora_alpha does nothing without --lora_r (it is a knob of the LoRA adapters)",
+        "warning: --lora_target does nothing without --lora_r (it is a knob of the LoRA adapters)",
+    ]
+    train.warn_unused_flags(["--encoder", "bi", "--lora_r", "8", "--lora_alpha", "16"], "bi")
+    assert not capsys.readouterr().err
+
+
 @pytest.mark.parametrize("trusted", [False, True])
 def test_trust_remote_code_reaches_every_loader_of_rerank(
     trusted, saved, corpus_file, squad_files, tmp_path, monkeypatch

@@ -1,5 +1,5 @@
 """MS MARCO / TREC files: ``id<TAB>text`` collections and queries with no header, TREC qrels (``qid 0 pid grade``)
-given to ``rerank.py --qrels``; every bad line is one error naming it."""
+given to ``rerank.py --qrels`` and to ``train.py --corpus --qrels``; every bad line is one error naming it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from data_utils_helpers import load_error
 
 import rerank
-from data_utils import load_corpus, load_queries, read_trec_qrels, with_qrels
+import train
+from data_utils import load_corpus, load_judged_qa, load_queries, read_trec_qrels, with_qrels
+from errors import UserError
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +84,39 @@ def test_a_beir_qrels_tsv_reads_the_same(msmarco, tmp_path):
     lines = [f"{qid}\t{pid}\t{grade}" for qid, grades in trec.items() for pid, grade in grades.items()]
     beir.write_text("query-id\tcorpus-id\tscore\n" + "\n".join(lines) + "\n", encoding="utf-8")
     assert read_trec_qrels(beir) == trec
+
+
+def test_training_takes_its_positives_from_the_qrels(msmarco, tiny_model, tmp_path):
+    corpus = load_corpus(msmarco / "collection.tsv")
+    flags = ("--train_data", "--qrels")
+    data = load_judged_qa(str(msmarco / "queries.tsv"), corpus, "collection.tsv", str(msmarco / "qrels.tsv"), flags)
+    trec = read_trec_qrels(msmarco / "qrels.tsv")
+    assert [question.id for question in data.questions] == list(trec)
+    assert all(question.gold_ids == tuple(p for p, g in trec[question.id].items() if g) for question in data.questions)
+    assert data.corpus is corpus
+    argv = ["--encoder", "bi", "--model", tiny_model, "--train_data", msmarco / "queries.tsv", "--corpus",
+            msmarco / "collection.tsv", "--qrels", msmarco / "qrels.tsv", "--validation_data", msmarco / "queries.tsv",
+            "--validation_qrels", msmarco / "qrels.tsv", "--max_steps", "2", "--train_batch_size", "4",
+            "--max_query_length", "16", "--max_passage_length", "64", "--stride", "16", "--precision", "fp32",
+            "--device", "cpu", "--quiet", "--no_weight_tuning", "--output_directory", tmp_path]  # fmt: skip
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert train.main([str(arg) for arg in argv]) == 0
+    config = json.loads((tmp_path / "bi_encoder" / "train_config.json").read_text(encoding="utf-8"))
+    assert config["train_questions"] == len(trec) and config["train_passages"] == len(corpus)
+    assert config["final_metrics"]["eval_top1"] >= 0  # validated on the judged queries
+
+
+def test_training_qrels_that_name_nothing_are_one_line(msmarco, tmp_path):
+    corpus = load_corpus(msmarco / "collection.tsv")
+    qrels = tmp_path / "qrels.txt"
+    qrels.write_text("q1 0 no-such-passage 1\n", encoding="utf-8")
+    flags = ("--train_data", "--qrels")
+    with pytest.raises(UserError, match="no judged passage id is an id of collection.tsv .first: 'no-such-passage'"):
+        load_judged_qa(str(msmarco / "queries.tsv"), corpus, "collection.tsv", str(qrels), flags)
+    qrels.write_text("nobody 0 1 1\n", encoding="utf-8")
+    with pytest.raises(UserError, match="no judged query id is a query id of .*queries.tsv .first judged: 'nobody'"):
+        load_judged_qa(str(msmarco / "queries.tsv"), corpus, "collection.tsv", str(qrels), flags)
+    with pytest.raises(UserError, match="--qrels needs --corpus"):
+        train.data_arguments(train.build_parser().parse_args(["--encoder", "bi", "--qrels", str(qrels)]))
+    with pytest.raises(UserError, match="--corpus needs --qrels"):
+        train.data_arguments(train.build_parser().parse_args(["--encoder", "bi", "--corpus", str(qrels)]))

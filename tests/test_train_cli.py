@@ -80,6 +80,11 @@ def bad_inputs(tiny_model, squad_files, tmp_path_factory) -> dict[str, tuple[lis
             ["--encoder", "bi", *base, *train, "--resume"],
             ["--resume", "no checkpoint", str(output / "bi_encoder" / "checkpoints")],
         ),
+        "lora rank zero": (["--encoder", "bi", *base, *train, "--lora_r", "0"], ["--lora_r", "0"]),
+        "lora target matching nothing": (
+            ["--encoder", "cross", *base, *train, "--lora_r", "4", "--lora_target", "query,nosuchlayer"],
+            ["--lora_target", "query,nosuchlayer", "nosuchlayer matches no layer", "value"],
+        ),
     }
 
 
@@ -114,7 +119,10 @@ CASES = [
     "unwritable output directory",
     "loss of the other encoder",
     "resume without checkpoint",
+    "lora rank zero",
+    "lora target matching nothing",
 ]
+MODEL_LOADED_FIRST = ("resume without checkpoint", "lora target matching nothing")
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -123,7 +131,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_problem(case, bad_inputs, re
     assert status == 2, stderr
     assert "Traceback" not in stderr
     lines = [line for line in stderr.splitlines() if line.strip()]
-    if case == "resume without checkpoint":
+    if case in MODEL_LOADED_FIRST:
         # the model was loaded before the output directory was looked at: only the last line is ours
         assert not any(line.startswith("error:") for line in lines[:-1])
         lines = lines[-1:]

@@ -12,11 +12,20 @@ BERT_BASE = BertConfig()  # 12 layers, hidden 768, 12 heads: klue/bert-base's sh
 
 
 def test_the_default_cross_encoder_step_does_not_fit_a_16_gb_v100():
-    default = step_bytes(110_000_000, BERT_BASE, [(8 * 8, 64 + 384)])  # 8 questions x group 8, 448 tokens
+    default = step_bytes(110_000_000, 110_000_000, BERT_BASE, [(8 * 8, 64 + 384)])  # 8 questions x group 8, 448 tokens
     assert 18 * GiB < default < 19.5 * GiB
     assert needs_checkpointing(default, 16 * GiB) and not needs_checkpointing(default, 80 * GiB)
-    bi = step_bytes(2 * 110_000_000, BERT_BASE, [(16, 64), (32, 384)])  # 16 questions, positives + 1 negative each
+    bi = step_bytes(
+        2 * 110_000_000, 2 * 110_000_000, BERT_BASE, [(16, 64), (32, 384)]
+    )  # 16 questions, positives + 1 negative each
     assert not needs_checkpointing(bi, 16 * GiB)
+
+
+def test_frozen_weights_cost_a_quarter_of_trained_ones():
+    shapes = [(64, 448)]
+    activations = step_bytes(0, 0, BERT_BASE, shapes)
+    assert step_bytes(110_000_000, 0, BERT_BASE, shapes) - activations == 4 * 110_000_000
+    assert step_bytes(110_000_000, 110_000_000, BERT_BASE, shapes) - activations == 16 * 110_000_000
 
 
 def test_activation_memory_grows_with_the_square_of_the_length_in_attention():

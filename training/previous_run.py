@@ -115,7 +115,7 @@ MAY_CHANGE_ON_RESUME = frozenset(
 
 
 # Flags that decide which weights the checkpoints hold: no resume can change them.
-FIXED_ON_RESUME = ("encoder", "model", "shared_encoder")
+FIXED_ON_RESUME = ("encoder", "model", "shared_encoder", "lora_r", "lora_target", "num_layers")
 
 
 def record_run(directory: Path, record: dict) -> None:

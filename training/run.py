@@ -15,13 +15,15 @@ import torch
 from transformers import PrinterCallback, TrainerCallback, set_seed
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-from data_utils import QAData, load_qa, warn
+from data_utils import QAData, load_corpus, load_judged_qa, load_qa, warn
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
 from errors import UserError
 from file_utils import ensure_writable_directory
+from training.adapters import LoraAdapters, add_lora, trainable_parameters
 from training.checkpoints import has_complete_checkpoint, holds_non_finite_weights, resume_checkpoint
 from training.collators import BiEncoderCollator, CrossEncoderCollator
+from training.distillation import keep_layers, load_teacher
 from training.distributed import barrier
 from training.examples import TrainingExample, build_examples, read_negatives_file
 from training.grad_cache import GradCache
@@ -36,12 +38,15 @@ from training.trainer import (
     StopOnInterrupt,
     StopOnNonFiniteLoss,
     bi_encoder_loss,
+    cross_encoder_distillation,
     cross_encoder_loss,
 )
 from training.validation import bi_encoder_evaluator, cross_encoder_evaluator, no_better_than_chance
 
 
 def load_training_data(data: DataArguments) -> tuple[QAData, QAData | None]:
+    if data.qrels is not None:
+        return load_judged_training_data(data)
     train = load_qa(data.train_data, data.columns, split="train", flag="--train_data")
     if data.validation_data is None:
         if not data.uses_default_data:
@@ -49,6 +54,19 @@ def load_training_data(data: DataArguments) -> tuple[QAData, QAData | None]:
             return train, None
         return train, load_qa(DEFAULT_DATA, data.columns, split="validation", flag="--validation_data")
     return train, load_qa(data.validation_data, data.columns, split="validation", flag="--validation_data")
+
+
+def load_judged_training_data(data: DataArguments) -> tuple[QAData, QAData | None]:
+    """MS MARCO / TREC training data: queries, one corpus and qrels naming its passages by id."""
+    corpus = load_corpus(data.corpus)
+    train = load_judged_qa(data.train_data, corpus, data.corpus, data.qrels, ("--train_data", "--qrels"))
+    if data.validation_data is None:
+        print("note: no --validation_data given; skipping validation")
+        return train, None
+    if data.validation_qrels is None:
+        return train, load_qa(data.validation_data, data.columns, split="validation", flag="--validation_data")
+    flags = ("--validation_data", "--validation_qrels")
+    return train, load_judged_qa(data.validation_data, corpus, data.corpus, data.validation_qrels, flags)
 
 
 def run_trainer(
@@ -83,6 +101,7 @@ def train_bi_encoder(
     train, validation = load_training_data(data)
     set_seed(args.seed)
     model = BiEncoder.build(model_args.model, model_args.settings, model_args.trust_remote_code)
+    adapters = adapt(model_args, model, [model.question_model, model.passage_encoder])
     windows = model.windows(train.corpus).prepare()
     with args.main_process_first(desc="mining negatives"):  # rank 0 mines and caches them, the others read that
         examples = build_examples(train, windows, load_negatives(negatives, train, model_args, args))
@@ -105,6 +124,8 @@ def train_bi_encoder(
         evaluator = bi_encoder_evaluator(validation, model.windows(validation.corpus), args.inference_runtime())
     loss = bi_encoder_loss(model_args.loss, model_args.hashing, negatives.cross_device)
     metrics = fit(args, model, examples, collator, loss, evaluator, validation, start)
+    if adapters:
+        adapters.merge()
     return model, train, validation, metrics
 
 
@@ -118,6 +139,11 @@ def train_cross_encoder(
     train, validation = load_training_data(data)
     set_seed(args.seed)
     encoder = CrossEncoder.build(model_args.model, model_args.settings, model_args.trust_remote_code)
+    if model_args.num_layers is not None:
+        total = encoder.model.config.num_hidden_layers
+        kept = keep_layers(encoder.model, model_args.num_layers, model_args.model)
+        print(f"note: the cross-encoder keeps layers {', '.join(map(str, kept))} of the {total} of {model_args.model}")
+    adapters = adapt(model_args, encoder.model, [encoder.model])
     batch_size = args.per_device_train_batch_size
     if negatives.group_size > batch_size and negatives.source in (None, "in-batch"):
         warn(
@@ -140,7 +166,13 @@ def train_cross_encoder(
             validation, validation_windows, encoder, negatives.group_size, args.inference_runtime(), args.seed
         )
     loss = cross_encoder_loss(model_args.loss)
+    if model_args.distillation is not None:
+        device, trust = args.inference_runtime().device, model_args.trust_remote_code
+        teacher = load_teacher(model_args.distillation.teacher, encoder, device, trust)
+        loss = cross_encoder_distillation(teacher, model_args.distillation.temperature)
     metrics = fit(args, encoder.model, examples, collator, loss, evaluator, validation, start)
+    if adapters:
+        adapters.merge()
     top1, chance = metrics.get("eval_top1"), metrics.get("eval_chance_top1")
     if top1 is not None and chance is not None and no_better_than_chance(top1, chance, len(validation.questions)):
         warn(
@@ -150,6 +182,20 @@ def train_cross_encoder(
             "(on KorQuAD from all-MiniLM-L6-v2: 200 steps at 3e-5 stayed there, at 1e-4 it left after about 50)"
         )
     return encoder, train, validation, metrics
+
+
+def adapt(model_args: ModelArguments, model: torch.nn.Module, models: list[torch.nn.Module]) -> LoraAdapters | None:
+    """With ``--lora_r``: LoRA adapters in ``models`` (the parts of ``model`` that hold pretrained weights), said
+    in one line."""
+    if model_args.lora is None:
+        return None
+    adapters = add_lora(models, model_args.lora)
+    trainable, total = trainable_parameters(model)
+    print(
+        f"note: LoRA (r={model_args.lora.rank}, alpha={model_args.lora.alpha:g}) trains {trainable:,} of "
+        f"{total:,} parameters ({trainable / total:.2%}); the adapters are merged into the weights on save"
+    )
+    return adapters
 
 
 def load_negatives(

@@ -17,6 +17,7 @@ from data_utils import ColumnNames
 from encoders.hashing import HASHNET_GAMMA
 from encoders.settings import EncoderSettings
 from runtime import Runtime
+from training.adapters import LoraSettings
 
 DEFAULT_DATA = "./data/train_dataset"
 
@@ -33,6 +34,14 @@ class HashingArguments:
 
 
 @dataclass(frozen=True)
+class DistillationArguments:
+    """``train.py --teacher``: the trained cross-encoder whose scores the student learns, at what temperature."""
+
+    teacher: str
+    temperature: float = 1.0
+
+
+@dataclass(frozen=True)
 class ModelArguments:
     """Which encoder to train from which pretrained model, with what loss and inference settings."""
 
@@ -42,6 +51,9 @@ class ModelArguments:
     loss: str  # a key of encoders.losses.LOSSES[encoder]
     trust_remote_code: bool = False
     hashing: HashingArguments | None = None  # a binary (BPR) bi-encoder: its loss replaces ``loss``
+    lora: LoraSettings | None = None  # train LoRA adapters instead of every weight (merged on save)
+    num_layers: int | None = None  # cross-encoder: keep this many of the model's layers (a smaller reranker)
+    distillation: DistillationArguments | None = None  # cross-encoder: learn a teacher's scores, not the labels
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,9 @@ class DataArguments:
     train_data: str
     validation_data: str | None
     columns: ColumnNames
+    corpus: str | None = None  # MS MARCO / TREC: the passages that the qrels files name by id
+    qrels: str | None = None  # judges --train_data's queries against ``corpus``
+    validation_qrels: str | None = None  # judges --validation_data's queries against ``corpus``
 
     @property
     def uses_default_data(self) -> bool:

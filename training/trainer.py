@@ -20,7 +20,7 @@ from transformers import Trainer, TrainerCallback
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from encoders.hashing import hash_scale
-from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES, binary_passage_loss
+from encoders.losses import BI_ENCODER_LOSSES, CROSS_ENCODER_LOSSES, binary_passage_loss, distillation_loss
 from file_utils import naming_path
 from training.distributed import any_rank, gather_batch, is_distributed
 from training.grad_cache import GradCache
@@ -91,15 +91,31 @@ class BinaryPassageLoss(BiEncoderLoss, TrainerCallback):
             logs["hash_scale"] = round(self.scale, 4)
 
 
+def group_scores(model, inputs: dict) -> torch.Tensor:
+    """[questions, group size] scores of a ``CrossEncoderCollator`` batch (0 where a group has fewer pairs)."""
+    logits = model(**inputs["pair_inputs"]).logits[:, 0]
+    valid = inputs["valid_mask"]
+    return logits.new_zeros(valid.numel()).index_copy(0, inputs["positions"], logits).view_as(valid)
+
+
 def cross_encoder_loss(kind: str) -> Callable:
     """(model, batch of ``CrossEncoderCollator``) -> the loss ``kind`` of ``CROSS_ENCODER_LOSSES``."""
     group_loss = CROSS_ENCODER_LOSSES[kind]
 
     def loss(model, inputs: dict) -> torch.Tensor:
-        logits = model(**inputs["pair_inputs"]).logits[:, 0]
-        valid = inputs["valid_mask"]
-        scores = logits.new_zeros(valid.numel()).index_copy(0, inputs["positions"], logits)
-        return group_loss(scores.view_as(valid), valid)
+        return group_loss(group_scores(model, inputs), inputs["valid_mask"])
+
+    return loss
+
+
+def cross_encoder_distillation(teacher: torch.nn.Module, temperature: float) -> Callable:
+    """(model, batch) -> ``distillation_loss`` against a frozen ``teacher`` cross-encoder that scores the same
+    pairs (``train.py --teacher``); the teacher sits on the model's device, in eval mode, outside the graph."""
+
+    def loss(model, inputs: dict) -> torch.Tensor:
+        with torch.no_grad():
+            teacher_scores = group_scores(teacher, inputs)
+        return distillation_loss(group_scores(model, inputs), teacher_scores, inputs["valid_mask"], temperature)
 
     return loss
 
