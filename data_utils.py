@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import math
 import re
@@ -88,7 +87,15 @@ class Corpus:
         return len(self.passages)
 
     def __getitem__(self, passage_id: str) -> Passage:
-        return self.passages[self.positions[self.aliases.get(passage_id, passage_id)]]
+        return self.passages[self.position(passage_id)]
+
+    def position(self, passage_id: str) -> int:
+        """The passage's position among the kept passages (its row in ``ids``, ``texts`` and the indexes)."""
+        return self.positions[self.aliases.get(passage_id, passage_id)]
+
+    def id_of_text(self, text: str) -> str | None:
+        """The id the corpus keeps a passage of exactly this text under, or None."""
+        return self.by_text.get(text)
 
     def __contains__(self, passage_id: object) -> bool:
         return passage_id in self.aliases or passage_id in self.positions
@@ -181,6 +188,29 @@ def read_text(path: Path) -> str:
         ) from error
 
 
+def decoded_lines(path: Path) -> Iterator[str]:
+    """The file's lines, each with its ``\n`` (split on ``\n`` only), decoded as UTF-8 one at a time (a leading
+    BOM is dropped), so that a file of any size streams; undecodable bytes are the same UserError as ``read_text``."""
+    try:
+        handle = path.open("rb")
+    except IsADirectoryError as error:
+        raise UserError(f"{path}: expected a file, found a directory") from error
+    except OSError as error:
+        raise UserError(f"{path}: cannot read ({error.strerror or error})") from error
+    offset = 0
+    with handle:
+        for raw in handle:
+            try:
+                line = raw.decode("utf-8-sig" if offset == 0 else "utf-8")
+            except UnicodeDecodeError as error:
+                at = offset + error.start
+                raise UserError(
+                    f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {at}); convert the file to UTF-8"
+                ) from error
+            offset += len(raw)
+            yield line
+
+
 # A \ud800-\udfff escape in JSON that is not half of a pair decodes to a lone surrogate: a str that no UTF-8
 # writer, hash or tokenizer accepts. Only JSON can carry one (UTF-8 bytes cannot), so only JSON is checked.
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -227,7 +257,7 @@ def parse_json(path: Path) -> Any:
 def read_jsonl(path: Path) -> Iterator[dict]:
     replaced = [0]
     # Split on "\n" only: JSON strings may hold U+2028, U+0085 and other characters that splitlines() breaks at.
-    for number, line in enumerate(read_text(path).split("\n"), start=1):
+    for number, line in enumerate(decoded_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -243,11 +273,14 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 
 
 def read_delimited(path: Path, delimiter: str) -> list[dict]:
-    text = read_text(path)
+    return list(iter_delimited(path, delimiter))
+
+
+def iter_delimited(path: Path, delimiter: str) -> Iterator[dict]:
+    """The rows of a CSV or TSV file with a header row, one at a time."""
     try:
-        # newline="" keeps line breaks inside quoted fields, as the csv module requires.
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [dict(row) for row in reader]
+        # Lines keep their line breaks, so that quoted fields may span lines, as the csv module requires.
+        yield from csv.DictReader(decoded_lines(path), delimiter=delimiter)
     except csv.Error as error:
         raise UserError(f"{path}: malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {error}") from error
 
@@ -566,25 +599,50 @@ def corpus_from_records(records: Iterable[tuple[str, Any, Any]], path: Path) -> 
     return corpus
 
 
-def load_corpus(path: str | Path) -> Corpus:
-    """Read a retrieval corpus in any supported shape."""
-    path = check_exists(path, "--corpus")
+def streamed_corpus(path: Path) -> tuple[Path, Iterator[tuple[str, Any, Any]]] | None:
+    """(the file read, its (id, title, text) records one at a time) for the corpus formats that stream: a BEIR
+    directory, JSONL, DPR TSV and MS MARCO TSV; None for the others (read whole)."""
     if path.is_dir() and (path / BEIR_CORPUS).is_file():
-        return corpus_from_table(read_records(path / BEIR_CORPUS), path / BEIR_CORPUS)
+        path = path / BEIR_CORPUS
     if path.is_dir():
         raise UserError(
             f"{path}: expected a corpus file (.json, .jsonl or .tsv) or a BEIR directory, found a directory"
         )
     suffix = path.suffix.lower()
     if suffix == ".tsv" and headerless_pairs(path, "id"):
-        return corpus_from_records(((pid, "", text) for pid, text in read_pairs(path)), path)
+        return path, ((pid, "", text) for pid, text in read_pairs(path))
     if suffix == ".tsv":
-        rows = read_delimited(path, "\t")
-        if rows and not {"id", "text"} <= set(rows[0]):
+        return path, dpr_tsv_records(path)
+    if suffix == ".jsonl":
+        return path, table_records(read_jsonl(path), path)
+    return None
+
+
+def dpr_tsv_records(path: Path) -> Iterator[tuple[str, Any, Any]]:
+    for number, row in enumerate(iter_delimited(path, "\t")):
+        if number == 0 and not {"id", "text"} <= set(row):
             raise UserError(
                 f"{path}: DPR TSV needs a header row 'id<TAB>text<TAB>title' (MS MARCO's id<TAB>passage rows need none)"
             )
-        return corpus_from_records(((r["id"], r.get("title", ""), r["text"]) for r in rows), path)
+        yield row["id"], row.get("title", ""), row["text"]
+
+
+def table_records(rows: Iterable, path: Path) -> Iterator[tuple[str, Any, Any]]:
+    """(id, title, text) of corpus records ``{"id" or "_id", "title", "text"}``; a record's number is its id
+    when it has none."""
+    for number, row in enumerate(rows):
+        if not isinstance(row, dict) or "text" not in row:
+            raise UserError(f"{path}: record {number + 1}: expected an object with 'text' (and 'id', 'title')")
+        yield str(row.get("id", row.get("_id", number))), row.get("title", ""), row["text"]
+
+
+def load_corpus(path: str | Path) -> Corpus:
+    """Read a retrieval corpus in any supported shape into memory (``mapped_corpus.open_corpus`` maps large ones)."""
+    path = check_exists(path, "--corpus")
+    streamed = streamed_corpus(path)
+    if streamed is not None:
+        return corpus_from_records(streamed[1], streamed[0])
+    suffix = path.suffix.lower()
     if suffix == ".json":
         data = parse_json(path)
         if isinstance(data, dict) and "data" in data and isinstance(data["data"], list):
@@ -596,20 +654,13 @@ def load_corpus(path: str | Path) -> Corpus:
         if isinstance(data, list):
             return corpus_from_table(data, path)
         raise UserError(f"{path}: unknown corpus shape; expected {{id: {{text, title}}}} or a list of {{id, text}}")
-    if suffix in (".jsonl", ".csv", ".parquet"):
+    if suffix in (".csv", ".parquet"):
         return corpus_from_table(read_records(path), path)
     raise UserError(f"{path}: unknown corpus format '{suffix}'; expected .json, .jsonl, .tsv, .csv or .parquet")
 
 
 def corpus_from_table(rows: list, path: Path) -> Corpus:
-    if not rows:
-        raise UserError(f"{path}: the corpus is empty")
-    triples = []
-    for number, row in enumerate(rows):
-        if not isinstance(row, dict) or "text" not in row:
-            raise UserError(f"{path}: record {number + 1}: expected an object with 'text' (and 'id', 'title')")
-        triples.append((str(row.get("id", row.get("_id", number))), row.get("title", ""), row["text"]))
-    return corpus_from_records(triples, path)
+    return corpus_from_records(table_records(rows, path), path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -732,8 +783,8 @@ def headerless_pairs(path: Path, header_name: str) -> bool:
 
 def read_pairs(path: Path) -> Iterator[tuple[str, str]]:
     """(id, text) of every line of an ``id<TAB>text`` file; any other line is a one-line error naming it."""
-    for number, line in enumerate(read_text(path).split("\n"), start=1):
-        line = line.rstrip("\r")
+    for number, line in enumerate(decoded_lines(path), start=1):
+        line = line.rstrip("\n").rstrip("\r")
         if not line.strip():
             continue
         fields = line.split("\t")

@@ -25,7 +25,7 @@ def gold_in_corpus(queries: QAData, corpus: Corpus) -> list[set[str]]:
         gold = set()
         for gold_id in question.gold_ids:
             if gold_id in queries.corpus:
-                kept = corpus.by_text.get(queries.corpus[gold_id].text)
+                kept = corpus.id_of_text(queries.corpus[gold_id].text)
             else:
                 kept = corpus.kept_id(gold_id)
             if kept is None:

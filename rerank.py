@@ -21,6 +21,7 @@ from cli_args import (
     weight_or_auto,
 )
 from errors import UserError, run_cli
+from mapped_corpus import MAP_FROM_BYTES, STORAGES, open_corpus
 
 
 def build_parser() -> ArgumentParser:
@@ -39,7 +40,16 @@ def build_parser() -> ArgumentParser:
     parser.add_argument(
         "--corpus",
         default="./data/wikipedia_documents.json",
-        help="passages: wikipedia_documents.json ({id: {text, title}}), JSONL {id, title, text} or DPR TSV",
+        help="passages: wikipedia_documents.json ({id: {text, title}}), JSONL {id, title, text}, DPR TSV, MS MARCO "
+        "collection.tsv or a BEIR directory",
+    )
+    parser.add_argument(
+        "--corpus_storage",
+        choices=STORAGES,
+        default="auto",
+        help="mapped: read the corpus once into a memory-mapped Arrow cache ($DPR_RERANK_CACHE, default "
+        "~/.cache/dpr-rerank) and map it on later runs (TSV, JSONL and BEIR corpora); memory: hold every passage "
+        f"in memory; auto: mapped from {MAP_FROM_BYTES // 2**20} MiB on",
     )
     parser.add_argument(
         "--queries",
@@ -398,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if plan is not None:
         settings = replace(settings, num_shards=plan.count)
 
-    from data_utils import ColumnNames, load_corpus, load_queries, with_qrels
+    from data_utils import ColumnNames, load_queries, with_qrels
     from encoders.backends import BACKENDS
     from encoders.bi_encoder import tokenizer_directory
     from file_utils import ensure_writable_directory
@@ -416,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model_tokenizer = tokenizer_directory(bi_directory) if bi_directory is not None else None
         tokenizer = make_tokenizer(args.bm25_tokenizer, args.bm25_ngram, model_tokenizer)
 
-    corpus = load_corpus(args.corpus)
+    corpus = open_corpus(args.corpus, args.corpus_storage)
     columns = ColumnNames(
         args.question_column,
         args.context_column,

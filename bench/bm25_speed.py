@@ -41,7 +41,7 @@ def main() -> None:
     texts = data.corpus.texts
     questions = [q for q in data.questions if q.gold_ids][: args.queries]
     query_texts = [q.text for q in questions]
-    golds = [{data.corpus.positions[data.corpus.aliases.get(g, g)] for g in q.gold_ids} for q in questions]
+    golds = [{data.corpus.position(g) for g in q.gold_ids} for q in questions]
 
     def project_query(index: BM25Index):
         return lambda: index.search(query_texts, K)[1]

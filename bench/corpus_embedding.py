@@ -47,7 +47,7 @@ def sample(data, passages: int, questions: int, seed: int) -> tuple[list[str], l
     row_of = {position: row for row, position in enumerate(chosen)}
     candidates = []
     for question in data.questions:
-        positions = (corpus.positions[corpus.aliases.get(g, g)] for g in question.gold_ids)
+        positions = (corpus.position(g) for g in question.gold_ids)
         gold = {row_of[p] for p in positions if p in row_of}
         if gold:
             candidates.append((question.text, gold))

@@ -58,7 +58,7 @@ def sample_pairs(data, questions: int, candidates: int, seed: int) -> tuple[list
     query_texts, passage_texts = [], []
     for index in rng.choice(len(answerable), size=questions, replace=False):
         question = answerable[index]
-        gold = {corpus.positions[corpus.aliases.get(g, g)] for g in question.gold_ids}
+        gold = {corpus.position(g) for g in question.gold_ids}
         others = [int(j) for j in rng.permutation(len(corpus)) if int(j) not in gold][: candidates - 1]
         for position in [min(gold), *others]:
             query_texts.append(question.text)

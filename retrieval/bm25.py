@@ -217,7 +217,7 @@ def open_bm25_index(corpus: Corpus, tokenizer, directory: Path, rebuild: bool = 
         directory,
         lambda: BM25Index.load(directory, fingerprint, tokenizer),
         lambda: BM25Index.build(
-            corpus.texts, passage_ids=corpus.ids, corpus_fingerprint=corpus_fingerprint, tokenizer=tokenizer
+            corpus.texts, passage_ids=list(corpus.ids), corpus_fingerprint=corpus_fingerprint, tokenizer=tokenizer
         ),
         rebuild,
         "index (bm25)",

@@ -64,6 +64,7 @@ def chunk_array(keys: np.ndarray, start: int, end: int, buffer: np.ndarray | Non
 # Scores are float32 on every device: in float16 two scores between 128 and 256 differ by at least 0.125, so
 # near-ties become ties, and the GPU ranking differed from the CPU's. The index may still be stored in float16.
 SCORE_DTYPE = torch.float32
+PASSAGES_PER_BLOCK = 20_000  # passages cut into windows and encoded together while an index is built
 
 
 def best_first(scores: torch.Tensor, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -271,9 +272,22 @@ def index_kind(requested: str, encoder: PassageEncoder) -> str:
 
 
 def window_vectors(encoder: PassageEncoder, corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
-    """Every window of every passage embedded by the passage encoder, in this process: (vectors, owners)."""
-    texts, owners = encoder.windows(corpus).all_windows()
-    vectors = check_finite(encoder.encode(texts, "passage", description="index"), "the bi-encoder's passage vectors")
+    """Every window of every passage embedded by the passage encoder, in this process: (vectors, owners).
+
+    Passages are read, cut into windows and encoded ``PASSAGES_PER_BLOCK`` at a time, so only one block's window
+    texts and spans are in memory (the passages of a mapped corpus stay on disk)."""
+    from tqdm.auto import tqdm
+
+    blocks, owners = [], []
+    with tqdm(total=len(corpus), desc="index", unit=" passages", leave=False, disable=len(corpus) == 0) as bar:
+        for start in range(0, len(corpus), PASSAGES_PER_BLOCK):
+            end = min(len(corpus), start + PASSAGES_PER_BLOCK)
+            texts, block_owners = encoder.windows(corpus).windows_in(start, end)
+            vectors = check_finite(encoder.encode(texts, "passage"), "the bi-encoder's passage vectors")
+            blocks.append(vectors.reshape(len(texts), -1))
+            owners += block_owners
+            bar.update(end - start)
+    vectors = np.concatenate(blocks) if blocks else np.zeros((0, encoder.dimension), dtype=np.float32)
     return vectors, np.asarray(owners, dtype=np.int64)
 
 
@@ -309,7 +323,7 @@ def open_dense_retriever(
             vectors, owners = window_vectors(encoder, corpus)
         else:
             vectors, owners = merged_shards(*shards, sources, len(corpus))
-        return spec.build(vectors.astype(dtype, copy=False), owners, corpus.ids, fingerprint, device, options)
+        return spec.build(vectors.astype(dtype, copy=False), owners, list(corpus.ids), fingerprint, device, options)
 
     index, reused = load_or_build(
         directory,

@@ -15,11 +15,12 @@ import torch
 from transformers import PrinterCallback, TrainerCallback, set_seed
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-from data_utils import QAData, load_corpus, load_judged_qa, load_qa, warn
+from data_utils import QAData, load_judged_qa, load_qa, warn
 from encoders.bi_encoder import BiEncoder
 from encoders.cross_encoder import CrossEncoder
 from errors import UserError
 from file_utils import ensure_writable_directory
+from mapped_corpus import open_corpus
 from training.adapters import LoraAdapters, add_lora, trainable_parameters
 from training.checkpoints import has_complete_checkpoint, holds_non_finite_weights, resume_checkpoint
 from training.collators import BiEncoderCollator, CrossEncoderCollator
@@ -58,7 +59,7 @@ def load_training_data(data: DataArguments) -> tuple[QAData, QAData | None]:
 
 def load_judged_training_data(data: DataArguments) -> tuple[QAData, QAData | None]:
     """MS MARCO / TREC training data: queries, one corpus and qrels naming its passages by id."""
-    corpus = load_corpus(data.corpus)
+    corpus = open_corpus(data.corpus)
     train = load_judged_qa(data.train_data, corpus, data.corpus, data.qrels, ("--train_data", "--qrels"))
     if data.validation_data is None:
         print("note: no --validation_data given; skipping validation")
