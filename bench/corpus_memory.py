@@ -1,7 +1,7 @@
 """Loading a large corpus: peak memory and time, in memory (``--corpus_storage memory``) against the memory-mapped
 Arrow cache (``--corpus_storage mapped``: its first run, which builds the cache, and a later run, which maps it).
 
-    .venv/bin/python bench/corpus_memory.py [--sizes 100000,1000000,5000000]
+    .venv/bin/python bench/corpus_memory.py [--sizes 100000,1000000,5000000] [--before f170d4d]
 
 Each size is a synthetic DPR-format TSV (``id<TAB>text<TAB>title``, about 100 words a passage, 1 in 1,000
 passages a copy of an earlier one's text so that deduplication has work), written once under
@@ -11,7 +11,8 @@ its fingerprint, as ``rerank.py`` does before anything else, while a thread samp
 the corpus). "anonymous peak" is the peak of RssAnon (memory the process owns: Python objects, numpy arrays) above its
 value before loading; "resident peak" is VmHWM above VmRSS before loading, which also counts the pages of mapped
 files the process touched (those belong to the page cache: the kernel drops them under pressure). The in-memory
-load is skipped where it would need more than half the machine's memory (estimated at 3x the file).
+load is skipped where it would need more than half the machine's memory (estimated at 3x the file, 7x with the
+``--before`` code, which read the whole file into one string and a list of row dicts first).
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ WORDS = [f"w{number}" for number in range(20_000)]
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000,5000000")
-    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)  # corpus file, storage
+    parser.add_argument(
+        "--before",
+        default=None,
+        help="also load in memory with the data_utils of this commit (a git worktree), e.g. f170d4d, the last "
+        "before the streamed readers",
+    )
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)  # corpus file, storage[, source tree]
     return parser.parse_args()
 
 
@@ -67,11 +74,18 @@ def status() -> dict[str, int]:
     return values
 
 
-def worker(path: str, storage: str) -> dict:
+def worker(path: str, storage: str, tree: str = str(common.ROOT)) -> dict:
     import datasets  # noqa: F401  (imported before the baseline: a fixed cost, not the corpus's)
     import pyarrow  # noqa: F401
 
-    from mapped_corpus import open_corpus
+    sys.path.insert(0, tree)  # this checkout, or an earlier commit's (--before)
+    if tree != str(common.ROOT):
+        from data_utils import load_corpus
+
+        def open_corpus(path, storage):
+            return load_corpus(Path(path))
+    else:
+        from mapped_corpus import open_corpus
 
     common.reset_peak()
     before = status()
@@ -108,19 +122,29 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     rows, entries, started = [], [], time.perf_counter()
+    before = None
+    if args.before:
+        before = work / f"tree_{args.before}"
+        if not before.is_dir():
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(before), args.before], check=True, cwd=common.ROOT
+            )
     for size in (int(value) for value in args.sizes.split(",")):
         path = synthetic_tsv(size, work / f"passages_{size}.tsv")
         file_bytes = path.stat().st_size
         cache = work / f"cache_{size}"
         subprocess.run(["rm", "-rf", str(cache)], check=True)
-        runs = [("memory", "in memory"), ("mapped", "mapped, first run (builds the cache)")]
-        runs.append(("mapped", "mapped, later run"))
-        for storage, label in runs:
-            if storage == "memory" and 3 * file_bytes > memory / 2:
+        runs = [("memory", "in memory", str(common.ROOT))]
+        if before is not None:
+            runs.insert(0, ("memory", f"in memory, before ({args.before})", str(before)))
+        runs.append(("mapped", "mapped, first run (builds the cache)", str(common.ROOT)))
+        runs.append(("mapped", "mapped, later run", str(common.ROOT)))
+        for storage, label, tree in runs:
+            if storage == "memory" and (7 if tree != str(common.ROOT) else 3) * file_bytes > memory / 2:
                 rows.append([f"{size:,}", label, f"{file_bytes / 2**20:,.0f}", "skipped", "-", "-", "-"])
                 continue
             environment = {**os.environ, "DPR_RERANK_CACHE": str(cache)}
-            command = [sys.executable, __file__, "--worker", str(path), storage]
+            command = [sys.executable, __file__, "--worker", str(path), storage, tree]
             output = subprocess.run(command, check=True, capture_output=True, text=True, env=environment).stdout
             measured = json.loads(output.strip().splitlines()[-1])
             entries.append({"passages": size, "storage": label, "file_bytes": file_bytes, **measured})
@@ -132,6 +156,8 @@ def main() -> None:
             ])  # fmt: skip
             print(rows[-1], flush=True)
         subprocess.run(["rm", "-rf", str(cache)], check=True)
+    if before is not None:
+        subprocess.run(["git", "worktree", "remove", "--force", str(before)], check=True, cwd=common.ROOT)
     headers = ["passages", "storage", "file MiB", "load s", "anonymous peak MiB", "of the file", "resident peak MiB"]
     caption = (
         "Loading a DPR TSV corpus and its fingerprint (bench/corpus_memory.py): synthetic passages of 100 words, "

@@ -6,16 +6,17 @@
 
 all-MiniLM-L6-v2 as the bi-encoder (two encoders, in-batch softmax over B questions x B passages) and as the
 cross-encoder (B pairs, one logit each), on random token ids of ``--length`` tokens (questions 64), fp32 on the
-CPU. Each (model, batch size, mode) runs in its own process: it builds the model and an AdamW optimizer, takes
-one warm-up step, resets the peak resident set (``/proc/self/clear_refs``), then times ``--steps`` steps
-(forward, loss, backward, optimizer step). "peak above start" is the peak resident set during the timed steps
-minus the resident set before them: activations, gradients and the optimizer's transient buffers; "state" is
-the resident set before them minus that before the model was built: weights, the optimizer's moments and what the
-warm-up step left allocated. GradCache embeds ``--chunk_size`` texts at a time (``training/grad_cache.py``, as
-``train.py --grad_cache`` does). Above ``--plain_max`` questions only GradCache runs (the plain batch would not
-fit the machine's memory). LoRA adapts peft's default layers (query and value) at rank ``--lora_r``, alpha twice
-that (``training/adapters.py``, as ``train.py --lora_r`` does); its optimizer holds only the adapters (and the
-cross-encoder's fresh head).
+CPU. Each (model, batch size, mode) runs in its own process: it builds the model and an AdamW optimizer, takes one
+warm-up step, resets the peak resident set (``/proc/self/clear_refs``), then times ``--steps`` steps (forward,
+loss, backward, optimizer step). "peak above start" is the peak resident set during the timed steps minus the
+resident set before them: activations, gradients and the optimizer's transient buffers; "state" is the resident set
+before them minus that before the model was built: weights, the optimizer's moments and what the warm-up step left
+allocated (activations the allocator keeps included); "total peak" is the peak during the timed steps minus the
+resident set before the model was built: what the step needs in all. GradCache embeds ``--chunk_size`` texts at a
+time (``training/grad_cache.py``, as ``train.py --grad_cache`` does). Above ``--plain_max`` questions only
+GradCache runs (the plain batch would not fit the machine's memory). LoRA adapts peft's default layers (query and
+value) at rank ``--lora_r``, alpha twice that (``training/adapters.py``, as ``train.py --lora_r`` does); its
+optimizer holds only the adapters (and the cross-encoder's fresh head).
 """
 
 from __future__ import annotations
@@ -98,8 +99,13 @@ def worker(kind: str, batch: int, mode: str, args: argparse.Namespace) -> dict:
     for _ in range(args.steps):
         step()
     seconds = (time.perf_counter() - start) / args.steps
-    peak = common.memory_status()["VmHWM"] - before["VmRSS"]
-    return {"state": before["VmRSS"] - empty, "peak_above_start": peak, "seconds_per_step": seconds}
+    peak = common.memory_status()["VmHWM"]
+    return {
+        "state": before["VmRSS"] - empty,
+        "peak_above_start": peak - before["VmRSS"],
+        "total_peak": peak - empty,
+        "seconds_per_step": seconds,
+    }
 
 
 def main() -> None:
@@ -132,10 +138,12 @@ def main() -> None:
                     common.ratio(measured["peak_above_start"], plain["peak_above_start"]) if plain else "-",
                     f"{measured['seconds_per_step']:.2f}",
                     common.ratio(measured["seconds_per_step"], plain["seconds_per_step"]) if plain else "-",
+                    f"{measured['total_peak'] / 2**20:,.0f}",
+                    common.ratio(measured["total_peak"], plain["total_peak"]) if plain else "-",
                 ])  # fmt: skip
                 print(rows[-1], flush=True)
     headers = ["model", "batch", "mode", "state MiB", "peak MiB above start", "memory vs plain", "s / step"]
-    headers.append("time vs plain")
+    headers += ["time vs plain", "total peak MiB", "total vs plain"]
     caption = (
         f"all-MiniLM-L6-v2, {args.length}-token passages (questions 64), fp32, {args.steps} timed steps after one "
         f"warm-up; plain above {args.plain_max} questions not run (bench/step_memory.py)"
