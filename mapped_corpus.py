@@ -14,12 +14,14 @@ and stored with it.
 
 The cache lives under ``$DPR_RERANK_CACHE`` (default ``~/.cache/dpr-rerank``) in ``corpora/<key>/``, the key a
 hash of the file's path, size, modification time and first and last MiB; it is written to a temporary directory
-and renamed, so a killed build is never mapped. ``--corpus_storage`` chooses: ``mapped``, ``memory`` (the whole
+and renamed, so a killed build is never mapped, and processes that open the same corpus at once (torchrun's
+ranks) wait for the one that builds it. ``--corpus_storage`` chooses: ``mapped``, ``memory`` (the whole
 corpus as Python strings, as before) or ``auto`` (mapped from ``MAP_FROM_BYTES`` on).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import itertools
 import json
@@ -227,8 +229,12 @@ def open_corpus(path: str | Path, storage: str = "auto") -> Corpus | MappedCorpu
         return load_corpus(path)
     directory = cache_root() / cache_key(source)
     if not (directory / META).is_file():
-        print(f"note: reading {source} into a memory-mapped cache in {directory} (once; later runs map it)")
-        build_cache(source, records, directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        with (directory.parent / f".{directory.name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another process building this cache (a torchrun rank): wait for it
+            if not (directory / META).is_file():
+                print(f"note: reading {source} into a memory-mapped cache in {directory} (once; later runs map it)")
+                build_cache(source, records, directory)
     return MappedCorpus(directory)
 
 

@@ -165,3 +165,27 @@ def test_the_dense_index_encodes_block_by_block_with_the_same_vectors(saved, cor
     assert len(encoded) == -(-len(corpus) // 3) and sum(encoded) == len(whole)  # one call per block of 3 passages
     np.testing.assert_array_equal(owners, whole_owners)
     np.testing.assert_allclose(blocks, whole, atol=1e-5)
+
+
+def test_processes_opening_one_corpus_at_once_build_it_once(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    path = write_corpus(tmp_path / "c.tsv", "dpr")
+    builds, original = [], mapped_corpus.build_cache
+
+    def slow_build(*args):
+        builds.append(args)
+        time.sleep(0.5)  # long enough for the other opener to arrive while this one builds
+        original(*args)
+
+    monkeypatch.setattr(mapped_corpus, "build_cache", slow_build)
+    opened = []
+    with contextlib.redirect_stdout(io.StringIO()):
+        openers = [threading.Thread(target=lambda: opened.append(open_corpus(path, "mapped"))) for _ in range(2)]
+        for opener in openers:
+            opener.start()
+        for opener in openers:
+            opener.join()
+    assert len(builds) == 1 and len(opened) == 2
+    assert list(opened[0].ids) == list(opened[1].ids) == ["a1", "b2", "d4"]
