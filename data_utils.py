@@ -57,6 +57,14 @@ class Question:
     relevance: tuple[tuple[str, int], ...] = ()
 
 
+def add_to_fingerprint(digest, passage_id: str, title: str, text: str) -> None:
+    """One passage's part of a corpus fingerprint (``Corpus.fingerprint``, and the mapped corpus's, which must
+    equal it): its id, title and text, each ended by a zero byte."""
+    for part in (passage_id, title, text):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+
+
 @dataclass
 class Corpus:
     """Passages deduplicated by text; ``aliases`` maps every id seen in the input to the kept id."""
@@ -118,9 +126,7 @@ class Corpus:
         if self.digest is None:
             digest = hashlib.sha256()
             for passage in self.passages:
-                for part in (passage.id, passage.title, passage.text):
-                    digest.update(part.encode("utf-8"))
-                    digest.update(b"\x00")
+                add_to_fingerprint(digest, passage.id, passage.title, passage.text)
             self.digest = digest.hexdigest()
         return self.digest
 

@@ -32,7 +32,17 @@ from typing import Any
 
 import numpy as np
 
-from data_utils import Corpus, Passage, check_exists, load_corpus, require_string, streamed_corpus, warn
+from data_utils import (
+    Corpus,
+    Passage,
+    add_to_fingerprint,
+    check_exists,
+    corpus_from_records,
+    load_corpus,
+    require_string,
+    streamed_corpus,
+    warn,
+)
 from errors import UserError
 from file_utils import atomic_directory, write_json
 
@@ -226,7 +236,7 @@ def open_corpus(path: str | Path, storage: str = "auto") -> Corpus | MappedCorpu
         return load_corpus(path)
     source, records = streamed
     if storage == "auto" and source.stat().st_size < MAP_FROM_BYTES:
-        return load_corpus(path)
+        return corpus_from_records(records, source)  # what load_corpus does with them, without finding them again
     directory = cache_root() / cache_key(source)
     if not (directory / META).is_file():
         directory.parent.mkdir(parents=True, exist_ok=True)
@@ -260,9 +270,7 @@ def build_cache(source: Path, records: Iterator[tuple[str, Any, Any]], directory
                     texts.append(require_string(text, source, f"passage '{passage_id}'", "text"))
                     ids.append(passage_id)
                     titles.append(title if isinstance(title, str) else "")
-                    for part in (ids[-1], titles[-1], texts[-1]):
-                        digest.update(part.encode("utf-8"))
-                        digest.update(b"\x00")
+                    add_to_fingerprint(digest, ids[-1], titles[-1], texts[-1])
                 writer.write_batch(pa.record_batch([ids, titles, texts], schema=schema))
                 id_file.write(hash64(ids).tobytes())
                 text_file.write(hash64(texts).tobytes())
@@ -323,8 +331,6 @@ def kept_fingerprint(table, duplicates: dict[int, int]) -> str:
     for batch in table.to_batches():
         for parts in zip(*(batch.column(name).to_pylist() for name in ("id", "title", "text"))):
             if row not in duplicates:
-                for part in parts:
-                    digest.update(part.encode("utf-8"))
-                    digest.update(b"\x00")
+                add_to_fingerprint(digest, *parts)
             row += 1
     return digest.hexdigest()
