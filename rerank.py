@@ -145,7 +145,11 @@ def build_parser() -> ArgumentParser:
         help="csv also writes predictions.csv; trec also writes trec_runs/<stage>.trec, a TREC run file per stage",
     )
     parser.add_argument(
-        "--backend", choices=list(BACKENDS), default="torch", help="what runs the encoders (encoders/backends.py)"
+        "--backend",
+        choices=list(BACKENDS),
+        default="torch",
+        help="what runs the encoders: torch; onnx (ONNX Runtime) or openvino, both on the encoders exported once to "
+        "ONNX beside them (pip install -r requirements-onnx.txt)",
     )
     add_first_stage_flags(parser, defaults)
     add_runtime_flags(parser)

@@ -278,13 +278,20 @@ def skip(reason: str) -> None:
     raise SystemExit(0)
 
 
-def load_korquad():
-    """The KorQuAD 1.0 dev set as the project's ``QAData``; skips the benchmark when the file is absent."""
-    if not KORQUAD.is_file():
-        skip(f"{KORQUAD} not found (KorQuAD 1.0 dev is read from ../shared/data/korquad/ beside the repository)")
+def load_qa_set(name: str):
+    """The QA set ``name`` (a key of ``QA_SETS``) as the project's ``QAData``; skips the benchmark when its file is
+    absent."""
+    path = QA_SETS[name][0]
+    if not path.is_file():
+        skip(f"{path} not found (the QA sets are read from ../shared/data/ beside the repository)")
     from data_utils import load_qa
 
-    return load_qa(KORQUAD)
+    return load_qa(path)
+
+
+def load_korquad():
+    """The KorQuAD 1.0 dev set as the project's ``QAData``; skips the benchmark when the file is absent."""
+    return load_qa_set("korquad")
 
 
 def pair_settings(max_length: int):
@@ -345,3 +352,27 @@ def reset_peak() -> bool:
     except OSError:
         return False
     return True
+
+
+def exported_backends(directory: Path, kind: str, auto: str) -> dict[str, tuple[str, Any]]:
+    """name -> (precision, encoder): the saved ``kind`` ("bi" or "cross") encoder in ``directory`` loaded by
+    ``rerank.py --backend onnx`` (fp32) and ``openvino`` (``auto``); a backend that cannot load is left out with a
+    note (its packages are an optional install)."""
+    import torch
+
+    from encoders.backends import BACKENDS
+    from errors import UserError
+    from runtime import Runtime
+
+    loaded = {}
+    for engine, precision in (("onnx", "fp32"), ("openvino", auto)):
+        backend = BACKENDS[engine]
+        loader = backend.load_bi_encoder if kind == "bi" else backend.load_cross_encoder
+        runtime = Runtime(torch.device("cpu"), precision, batch_size=64)
+        try:
+            encoder = loader(directory, runtime, "--input_directory", False)
+        except UserError as error:
+            print(f"note: the {engine} rows are left out: {error}")
+            continue
+        loaded[f"project {engine} (rerank.py --backend {engine})"] = (encoder.runtime.precision, encoder)
+    return loaded

@@ -1,9 +1,12 @@
-"""Passage embedding throughput on KorQuAD paragraphs, and whether the retrieved top 10 agree.
+"""Passage embedding throughput on a QA set's paragraphs (``--name``, KorQuAD by default), and whether the
+retrieved top 10 agree.
 
 Methods, all with the real all-MiniLM-L6-v2 weights and mean pooling, max length 256:
 
 - project fp32 / bf16: ``BiEncoder.prepare(Runtime(precision=p, batch_size=64)).encode(texts, "passage")``
   (length-sorted batches, dynamic padding, ``inference_mode``, autocast);
+- project onnx / openvino: ``rerank.py --backend onnx|openvino``, the same encoder saved, exported once to ONNX
+  (``encoders/exported_graphs.py``) and run by ONNX Runtime (fp32) or OpenVINO (fp32, or bf16 where auto is);
 - sentence-transformers: ``SentenceTransformer(model).encode(texts, batch_size=64)``, the project's batch size
   (its pipeline ends with a Normalize module, so its vectors have unit length); and the same with its weights cast
   to bf16 where the project shows bf16;
@@ -13,12 +16,14 @@ Agreement: ~50 questions whose gold paragraph is among the embedded ones are enc
 method (untimed); the top 10 paragraphs by cosine similarity (every method's vectors are
 L2-normalized first, as the model is trained for cosine) are compared with project fp32's.
 
-    .venv/bin/python bench/corpus_embedding.py [--passages 200] [--questions 50] [--repeats 3]
+    .venv/bin/python bench/corpus_embedding.py [--name korquad|xquad] [--passages 200] [--questions 50] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
 import common
 import numpy as np
@@ -30,6 +35,7 @@ AGREEMENT_REFERENCE = "project fp32"
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--name", choices=sorted(common.QA_SETS), default="korquad", help="the QA set")
     parser.add_argument("--passages", type=int, default=200)
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=3)
@@ -66,9 +72,16 @@ def top_k(questions: np.ndarray, passages: np.ndarray, k: int) -> np.ndarray:
     return np.argsort(-scores, axis=1, kind="stable")[:, :k]
 
 
+def exported_encoders(project, auto: str) -> dict[str, tuple[str, object]]:
+    """``common.exported_backends`` on ``project`` saved to a temporary directory."""
+    with tempfile.TemporaryDirectory(prefix="bench-bi-") as temp:
+        project.save(Path(temp) / "bi_encoder", {"note": "benchmark copy"})
+        return common.exported_backends(Path(temp) / "bi_encoder", "bi", auto)
+
+
 def main() -> None:
     args = parse_args()
-    data = common.load_korquad()
+    data = common.load_qa_set(args.name)
     path = common.model_path()
 
     import torch
@@ -95,6 +108,7 @@ def main() -> None:
     st_model.max_seq_length = args.max_length
     st_bf16 = SentenceTransformer(path, device="cpu").to(torch.bfloat16)
     st_bf16.max_seq_length = args.max_length
+    exported = exported_encoders(project, auto)
     seed_tokenizer = AutoTokenizer.from_pretrained(path)
     seed_model = AutoModel.from_pretrained(path).eval()
 
@@ -135,6 +149,10 @@ def main() -> None:
             auto,
             lambda items=texts: project_encode(auto, items, project_cast),
         ),
+        **{
+            name: (64, precision, lambda items=texts, encoder=encoder: lambda: encoder.encode(items, "passage"))
+            for name, (precision, encoder) in exported.items()
+        },
         REFERENCE: (64, "fp32", st_encode),
         f"{REFERENCE} {auto} weights": (64, auto, lambda items=texts: st_encode(items, st_bf16)),
         "seed (1 passage/pass, padded)": (1, "fp32", seed_encode),
@@ -145,7 +163,7 @@ def main() -> None:
         specs.pop(f"{REFERENCE} {auto} weights")
 
     sizes = (
-        f"{len(texts)} KorQuAD paragraphs (random, seed {args.seed}) of {len(data.corpus)}; "
+        f"{len(texts)} {args.name} paragraphs (random, seed {args.seed}) of {len(data.corpus)}; "
         f"max length {args.max_length}; mean {np.mean(truncated):.0f} tokens after truncation, "
         f"{np.mean(np.asarray(lengths) > args.max_length):.0%} truncated; {len(questions)} questions for top-"
         f"{args.top} agreement; {args.repeats} interleaved repeats after 1 untimed warm-up round on the same passages; "

@@ -15,7 +15,11 @@ are not the whole corpus. A seeded sample of the held-out test questions goes th
 - ``--rerank_depth --curve_depth`` (every window): the pass the depth curve comes from;
 - ``--rerank_depth --depth`` (fewer candidates), then also ``--rerank_windows`` for each of ``--windows`` (fewer
   windows a candidate; the first is the CPU's auto default); and that in fp32 where the CPU runs bf16 (what bf16
-  buys here).
+  buys here);
+- that auto setting run by each of ``--backends``: ``onnx`` and ``openvino`` (``rerank.py --backend``, both
+  encoders exported to ONNX once, beforehand), and ``sentence-transformers``, its ``SentenceTransformer`` encoding
+  the questions and its ``CrossEncoder.predict`` scoring the pairs (batch 64, raw logits, the same lengths) inside
+  the same pipeline: what the pipeline costs when assembled from sentence-transformers parts.
 
 Each row gives questions per minute (the first stages, fusion and the cross-encoder; index building excluded)
 and its ratio to today's, pairs a question, the padding share of its batches, top-1/5/20 of hybrid+CE on its
@@ -73,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--curve", default="5,10,20,30,50,100", help="depths of the top-k-vs-depth curve")
     parser.add_argument("--batch_size", type=int, default=64)
+    parser.add_argument(
+        "--backends", default="onnx,openvino,sentence-transformers", help="engines, each a row at the auto setting"
+    )
     return parser
 
 
@@ -83,6 +90,61 @@ class Setting:
     rerank_windows: int | None
     questions: int
     precision: str = "auto"
+    backend: str = "torch"
+
+
+class SentenceTransformersEncoder:
+    """The bi-encoder's questions encoded by ``SentenceTransformer`` (the saved directory's modules.json: the same
+    pooling), cut to the project's question length."""
+
+    def __init__(self, project, directory: Path, precision: str):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        self.project, self.settings, self.runtime = project, project.settings, project.runtime
+        self.tokenizer, self.dimension = project.tokenizer, project.dimension
+        self.model = SentenceTransformer(str(directory), device="cpu")
+        if precision == "bf16":
+            self.model.to(torch.bfloat16)
+
+    def encode(self, texts, kind, description=""):
+        lengths = {"question": self.settings.max_query_length, "passage": self.settings.max_passage_length}
+        self.model.max_seq_length = lengths[kind]
+        vectors = self.model.encode(list(texts), batch_size=64, show_progress_bar=False, convert_to_tensor=True)
+        return vectors.float().cpu().numpy()
+
+    def windows(self, corpus):
+        return self.project.windows(corpus)
+
+    def passage_fingerprint(self):
+        return self.project.passage_fingerprint()
+
+
+class SentenceTransformersScorer:
+    """Pairs scored by ``sentence_transformers.CrossEncoder.predict`` (raw logits, batch 64, the same length)."""
+
+    def __init__(self, project, directory: Path, precision: str):
+        import torch
+        from sentence_transformers import CrossEncoder
+
+        self.project, self.settings, self.runtime = project, project.settings, project.runtime
+        self.model = CrossEncoder(str(directory), max_length=project.settings.max_pair_length, device="cpu")
+        if precision == "bf16":
+            self.model.model.to(torch.bfloat16)
+        self.identity = torch.nn.Identity()
+
+    def score(self, questions, passages, description=""):
+        pairs = list(zip(questions, passages))
+        if not pairs:
+            return np.zeros(0, dtype=np.float32)
+        scores = self.model.predict(pairs, batch_size=64, activation_fn=self.identity, show_progress_bar=False)
+        return np.asarray(scores, dtype=np.float32)
+
+    def windows(self, corpus):
+        return self.project.windows(corpus)
+
+    def truncate_questions(self, questions):
+        return self.project.truncate_questions(questions)
 
 
 class CountingScorer:
@@ -172,11 +234,25 @@ def main() -> None:
     )
     backend = BACKENDS["torch"]
     runtimes = {p: Runtime.resolve("cpu", p, args.batch_size) for p in ("auto", "fp32")}
-    bi_encoder = backend.load_bi_encoder(work / "bi_encoder", runtimes["auto"], "--input_directory", False)
+    bi_encoders = {"torch": backend.load_bi_encoder(work / "bi_encoder", runtimes["auto"], "--input_directory", False)}
+    bi_encoder = bi_encoders["torch"]
     cross_encoders = {
-        precision: backend.load_cross_encoder(work / "cross_encoder", runtime, "--input_directory", False)
+        ("torch", precision): backend.load_cross_encoder(work / "cross_encoder", runtime, "--input_directory", False)
         for precision, runtime in runtimes.items()
     }
+    engines = [name for name in args.backends.split(",") if name]
+    for engine in engines:  # exported (or loaded) before anything is timed
+        if engine == "sentence-transformers":
+            shared = work / "bi_encoder" / bi_encoder.directory_names()[0]
+            auto = runtimes["auto"].precision
+            bi_encoders[engine] = SentenceTransformersEncoder(bi_encoder, shared, auto)
+            scorer = SentenceTransformersScorer(cross_encoders[("torch", "auto")], work / "cross_encoder", auto)
+            cross_encoders[(engine, "auto")] = scorer
+            continue
+        chosen = BACKENDS[engine]
+        bi_encoders[engine] = chosen.load_bi_encoder(work / "bi_encoder", runtimes["auto"], "--input_directory", False)
+        cross = chosen.load_cross_encoder(work / "cross_encoder", runtimes["auto"], "--input_directory", False)
+        cross_encoders[(engine, "auto")] = cross
     fusion, _ = resolve(FUSION_KEY, "auto", work / "bi_encoder", ["minmax"], {})
     rerank_weights, _ = resolve(RERANK_KEY, "auto", work / "cross_encoder", ["bm25", "retrieve", "hybrid"], {})
     base = PipelineSettings(
@@ -196,11 +272,15 @@ def main() -> None:
         settings.append(Setting(f"--rerank_depth {args.depth} --rerank_windows {count}", args.depth, count, n))
     if runtimes["auto"].precision != "fp32":
         settings.append(Setting(f"{settings[3].name}, fp32", args.depth, windows[0], n, "fp32"))
+    for engine in engines:
+        flag = "" if engine == "sentence-transformers" else f" (--backend {engine})"
+        label = f"{settings[3].name}, {engine}{flag}"
+        settings.append(Setting(label, args.depth, windows[0], n, backend=engine))
     runs = {}
     for setting in settings:
-        scorer = CountingScorer(cross_encoders[setting.precision])
+        scorer = CountingScorer(cross_encoders[(setting.backend, setting.precision)])
         config = replace(base, rerank_depth=setting.rerank_depth, rerank_windows=setting.rerank_windows)
-        pipeline = Pipeline(config, corpus, index_root, bi_encoder, scorer, tokenizer)
+        pipeline = Pipeline(config, corpus, index_root, bi_encoders[setting.backend], scorer, tokenizer)
         asked = questions[: setting.questions]
         start = time.perf_counter()
         stages = pipeline.run_first_stages(asked)
@@ -226,7 +306,7 @@ def main() -> None:
             "questions_per_minute": per_minute,
             "seconds": run["seconds"],
             "pairs_per_question": len(run["scorer"].pairs) / asked,
-            "padding_fraction": padding_fraction(cross_encoders["auto"], run["scorer"].pairs),
+            "padding_fraction": padding_fraction(cross_encoders[("torch", "auto")], run["scorer"].pairs),
             "overlap@5_with_today": top5_overlap(run["stages"][FINAL][:few], today["stages"][FINAL]),
             "overlap@5_with_every_window": (
                 top5_overlap(run["stages"][FINAL], every_window) if setting.rerank_depth == args.depth else None
@@ -250,7 +330,7 @@ def main() -> None:
     curve_rows, curve = [], {}
     deepest = runs[settings[1]]
     first_stages = {k: v for k, v in deepest["stages"].items() if k in ("bm25", "retrieve", "hybrid")}
-    windows = cross_encoders["auto"].windows(corpus)
+    windows = cross_encoders[("torch", "auto")].windows(corpus)
     pipeline = deepest["pipeline"]
     for depth in (int(d) for d in args.curve.split(",") if int(d) <= args.curve_depth):
         firsts = Pipeline.candidates(first_stages, depth)

@@ -1,16 +1,20 @@
-"""Cross-encoder reranking throughput on KorQuAD (question, paragraph) pairs, and whether the rankings agree.
+"""Cross-encoder reranking throughput on (question, paragraph) pairs of a QA set, and whether the rankings agree.
 
 Methods, all on the same pairs, the same weights, the same batch size (64) and the same truncation (pairs cut at
 ``--max_length`` tokens, the question to a quarter of them): the cross-encoder ``bench/qa_benchmark.py`` trains from
-all-MiniLM-L6-v2 on KorQuAD (trained first when missing), so that score differences are measured against a real
-score spread (a fresh head's spread is below the quantization error):
+all-MiniLM-L6-v2 on the set (``--name``, KorQuAD by default; trained first when missing), so that score
+differences are measured against a real score spread (a fresh head's spread is below the quantization error):
 
 - project fp32 / bf16: ``CrossEncoder.score`` (length-sorted batches of 64, dynamic padding,
   ``inference_mode``); ``--precision auto`` resolves to bf16 on a CPU with AVX-512 BF16/AMX, which
   ``rerank.py`` runs with the weights cast to bf16 (``CrossEncoder.prepare``); bf16 autocast over
   fp32 weights (what validation during training uses) is shown beside it;
-- ONNX Runtime fp32 and dynamic int8 (``bench/onnx_probe.py``): the same model exported to ONNX, run in the
-  project's batches, probes not offered by ``rerank.py`` unless they pay;
+- project onnx / openvino: ``rerank.py --backend onnx|openvino``, the model exported once to ONNX
+  (``encoders/exported_graphs.py``) and run by ONNX Runtime (fp32) or OpenVINO (fp32, or bf16 where auto is bf16)
+  in the project's batches;
+- ONNX Runtime int8 dynamic, per tensor and per channel: probes of ``onnxruntime.quantization.quantize_dynamic``
+  over that export (int8 weights, activations quantized per batch), not offered by ``rerank.py`` unless they keep
+  the ranking;
 - project int8 dynamic: a probe of ``torch.ao.quantization.quantize_dynamic`` on every linear layer
   (int8 weights, activations quantized per batch; VNNI on this CPU), not offered by ``rerank.py``;
 - sentence-transformers: ``CrossEncoder(dir, max_length=256).predict(pairs, batch_size=64)`` with an
@@ -21,7 +25,7 @@ score spread (a fresh head's spread is below the quantization error):
 Agreement is measured against project fp32: Spearman correlation of all scores and the mean overlap
 of each question's top 5 candidates.
 
-    .venv/bin/python bench/rerank_throughput.py [--questions 8] [--candidates 16] [--repeats 5]
+    .venv/bin/python bench/rerank_throughput.py [--name korquad|xquad] [--questions 8] [--candidates 16] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ from pathlib import Path
 
 import common
 import numpy as np
-import onnx_probe
 
 NAME = "rerank_throughput"
 REFERENCE = "sentence-transformers"  # speed-ups are against this one
@@ -41,6 +44,7 @@ AGREEMENT_REFERENCE = "project fp32"
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--name", choices=sorted(common.QA_SETS), default="korquad", help="the QA set")
     parser.add_argument("--questions", type=int, default=8)
     parser.add_argument("--candidates", type=int, default=16, help="per question: the gold paragraph + random ones")
     parser.add_argument("--repeats", type=int, default=5)
@@ -76,9 +80,34 @@ def top_overlap(scores: np.ndarray, reference: np.ndarray, group: int, top: int)
     return float(np.mean(overlaps))
 
 
+def exported_scorers(directory: Path, auto: str) -> dict[str, tuple[str, object]]:
+    """name -> (precision, scorer): ``rerank.py --backend onnx`` and ``openvino`` on the cross-encoder in
+    ``directory`` (``common.exported_backends``), and int8 probes over its ONNX export."""
+    from encoders import exported_graphs, onnx_backend
+    from encoders.cross_encoder import CrossEncoder
+    from runtime import Runtime
+
+    scorers = common.exported_backends(directory, "cross", auto)
+    graph = directory / exported_graphs.EXPORT_DIRECTORY / "cross.onnx"
+    if not graph.is_file():
+        return scorers
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    for per_channel in (False, True):
+        kind = "channel" if per_channel else "tensor"
+        target = graph.with_name(f"int8-{kind}.onnx")
+        quantize_dynamic(str(graph), str(target), weight_type=QuantType.QInt8, per_channel=per_channel)
+        run = onnx_backend.open_session(target, Runtime(batch_size=64))
+        scorers[f"ONNX Runtime int8 dynamic per {kind} (probe)"] = (
+            "int8",
+            exported_graphs.ExportedCrossEncoder(CrossEncoder.load(directory), run),
+        )
+    return scorers
+
+
 def main() -> None:
     args = parse_args()
-    data = common.load_korquad()
+    data = common.load_qa_set(args.name)
     path = common.model_path()
 
     import torch
@@ -100,9 +129,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-cross-") as temp:
         directory = Path(temp) / "cross_encoder"
-        trained = CrossEncoder.load(common.trained_encoders("korquad") / "cross_encoder")
+        trained = CrossEncoder.load(common.trained_encoders(args.name) / "cross_encoder")
         trained.settings = common.pair_settings(args.max_length)  # the benchmark's lengths, not the training's
-        trained.save(directory, {"base_model": path, "note": "benchmark copy of the trained KorQuAD cross-encoder"})
+        note = f"benchmark copy of the trained {args.name} cross-encoder"
+        trained.save(directory, {"base_model": path, "note": note})
 
         project = CrossEncoder.load(directory)
         # Every method gets the questions cut to the pair's question budget, as rerank.py cuts them (reranking.py):
@@ -115,13 +145,7 @@ def main() -> None:
         st_bf16 = STCrossEncoder(str(directory), max_length=args.max_length, device="cpu").to(torch.bfloat16)
         seed_tokenizer = AutoTokenizer.from_pretrained(str(directory))
         seed_model = AutoModelForSequenceClassification.from_pretrained(str(directory)).eval()
-        onnx_runs = {}  # ONNX Runtime sessions hold their model in memory once made
-        if onnx_probe.available():
-            exported = onnx_probe.export(CrossEncoder.load(directory), Path(temp))
-            for name, path in (("fp32", exported), ("int8 dynamic", onnx_probe.quantized(exported))):
-                onnx_runs[name] = onnx_probe.scorer(path, project, questions, passages, threads)
-        else:
-            print("note: onnxruntime is not installed (requirements-dev.txt); the ONNX Runtime rows are left out")
+        exported = exported_scorers(directory, auto)  # they hold their graphs in memory once made
 
     lengths = [len(ids) for ids in project.tokenizer(questions, passages, truncation=False)["input_ids"]]
     truncated = [min(n, args.max_length) for n in lengths]
@@ -130,6 +154,9 @@ def main() -> None:
         """Autocast in ``precision`` over the encoder's weights as they are (``project_cast``'s are cast)."""
         runtime = Runtime(precision=precision, batch_size=64)
         return lambda: encoder.prepare(runtime, cast_weights=False).score(questions, passages)
+
+    def score_with(scorer):
+        return lambda: lambda: scorer.score(questions, passages)
 
     def st_predict(model=st_model):
         return lambda: model.predict(
@@ -159,7 +186,7 @@ def main() -> None:
         f"project {auto} autocast": (64, auto, lambda: project_score(auto)),
         f"project {auto} weights (rerank.py)": (64, auto, lambda: project_score(auto, project_cast)),
         "project int8 dynamic (probe)": (64, "int8", lambda: project_score("fp32", project_int8)),
-        **{f"ONNX Runtime {kind} (probe)": (64, kind[:4], lambda run=run: run) for kind, run in onnx_runs.items()},
+        **{name: (64, precision, score_with(scorer)) for name, (precision, scorer) in exported.items()},
         REFERENCE: (64, "fp32", st_predict),
         f"{REFERENCE} {auto} weights": (64, auto, lambda: st_predict(st_bf16)),
         "seed (1 pair/pass, padded)": (1, "fp32", seed_score),

@@ -3,8 +3,9 @@
 A backend loads a saved bi-encoder or cross-encoder directory and returns an object that
 satisfies ``PassageEncoder`` or ``PairScorer`` with its device, precision and batch size
 already fixed. The retrieval and reranking code uses only these protocols, so a second
-backend (ONNX Runtime, OpenVINO) is one new module with two loaders and one line in
-``BACKENDS``; ``rerank.py --backend`` takes its choices from there.
+backend is one new module with two loaders and one line in ``BACKENDS``; ``rerank.py
+--backend`` takes its choices from there. ONNX Runtime (``onnx``) and OpenVINO (``openvino``)
+run the same exported graphs (``encoders/exported_graphs.py``) and are optional installs.
 """
 
 from __future__ import annotations
@@ -85,6 +86,26 @@ def load_torch_cross_encoder(directory: Path, runtime: Runtime, flag: str, trust
     return CrossEncoder.load(directory, flag, trust_remote_code).prepare(runtime)
 
 
+def exported(module: str, loader: str) -> Callable:
+    """A loader of a backend that runs exported graphs (``encoders/exported_graphs.py``), imported when called:
+    its engine is an optional install."""
+
+    def load(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool):
+        from importlib import import_module
+
+        return getattr(import_module(module), loader)(directory, runtime, flag, trust_remote_code)
+
+    return load
+
+
 BACKENDS: dict[str, Backend] = {
     "torch": Backend(load_torch_bi_encoder, load_torch_cross_encoder),
+    "onnx": Backend(
+        exported("encoders.onnx_backend", "load_onnx_bi_encoder"),
+        exported("encoders.onnx_backend", "load_onnx_cross_encoder"),
+    ),
+    "openvino": Backend(
+        exported("encoders.openvino_backend", "load_openvino_bi_encoder"),
+        exported("encoders.openvino_backend", "load_openvino_cross_encoder"),
+    ),
 }

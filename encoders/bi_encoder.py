@@ -9,7 +9,7 @@ Saved directories load with ``AutoModel`` and, with the pooling recorded in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,6 +141,13 @@ class BiEncoder(nn.Module):
     def encode(self, texts: Sequence[str], kind: str, description: str = "") -> np.ndarray:
         """[len(texts), dim] float32 vectors of questions (``kind="question"``) or passage windows, in
         length-sorted batches with dynamic padding, each text cut to its kind's length in the settings."""
+        return self.encode_with(lambda batch: self.embed(kind, batch), texts, kind, description)
+
+    def encode_with(
+        self, forward: Callable[[dict], torch.Tensor], texts: Sequence[str], kind: str, description: str = ""
+    ) -> np.ndarray:
+        """``encode`` with another engine's ``forward`` (padded batch -> pooled vectors): this encoder's
+        tokenization, lengths and batching, so that only the engine differs (``encoders/onnx_backend.py``)."""
         max_length = self.settings.max_query_length if kind == "question" else self.settings.max_passage_length
         was_training = self.training
         self.eval()
@@ -148,7 +155,7 @@ class BiEncoder(nn.Module):
         vectors = run_batched(
             self.tokenizer,
             encodings,
-            lambda batch: self.embed(kind, batch),
+            forward,
             self.runtime,
             description,
             unit=kind[0] if not description else f" {kind}s",

@@ -8,7 +8,7 @@ and with ``sentence_transformers.CrossEncoder``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,8 @@ from file_utils import atomic_directory, write_json
 from runtime import Runtime, prepare_for_inference
 
 if TYPE_CHECKING:
+    import torch
+
     from data_utils import Corpus
 
 TRAIN_HINT = "python train.py --encoder cross --output_directory DIR"
@@ -100,13 +102,24 @@ class CrossEncoder:
     def score(self, questions: Sequence[str], passages: Sequence[str], description: str = "") -> np.ndarray:
         """One relevance score per (question, passage) pair, in length-sorted batches with dynamic padding,
         each pair cut to the question and window lengths of the settings together."""
+        return self.score_with(lambda batch: self.model(**batch).logits[:, 0], questions, passages, description)
+
+    def score_with(
+        self,
+        forward: Callable[[dict], torch.Tensor],
+        questions: Sequence[str],
+        passages: Sequence[str],
+        description: str = "",
+    ) -> np.ndarray:
+        """``score`` with another engine's ``forward`` (padded batch -> one score a pair): this encoder's
+        tokenization, lengths and batching, so that only the engine differs (``encoders/onnx_backend.py``)."""
         was_training = self.model.training
         self.model.eval()
         encodings = tokenize(self.tokenizer, questions, passages, max_length=self.settings.max_pair_length)
         scores = run_batched(
             self.tokenizer,
             encodings,
-            lambda batch: self.model(**batch).logits[:, 0],
+            forward,
             self.runtime,
             description,
             unit=" pairs",
