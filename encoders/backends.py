@@ -86,26 +86,26 @@ def load_torch_cross_encoder(directory: Path, runtime: Runtime, flag: str, trust
     return CrossEncoder.load(directory, flag, trust_remote_code).prepare(runtime)
 
 
-def exported(module: str, loader: str) -> Callable:
-    """A loader of a backend that runs exported graphs (``encoders/exported_graphs.py``), imported when called:
-    its engine is an optional install."""
+def exported(module: str) -> Backend:
+    """The backend whose engine is ``module``'s ``ENGINE``, running the exported graphs of
+    ``encoders/exported_graphs.py``; imported when a loader is called, as the engine is an optional install."""
 
-    def load(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool):
-        from importlib import import_module
+    def loader(kind: str) -> Callable:
+        def load(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool):
+            from importlib import import_module
 
-        return getattr(import_module(module), loader)(directory, runtime, flag, trust_remote_code)
+            from encoders import exported_graphs
 
-    return load
+            load_exported = getattr(exported_graphs, f"load_{kind}_encoder")
+            return load_exported(import_module(module).ENGINE, directory, runtime, flag, trust_remote_code)
+
+        return load
+
+    return Backend(loader("bi"), loader("cross"))
 
 
 BACKENDS: dict[str, Backend] = {
     "torch": Backend(load_torch_bi_encoder, load_torch_cross_encoder),
-    "onnx": Backend(
-        exported("encoders.onnx_backend", "load_onnx_bi_encoder"),
-        exported("encoders.onnx_backend", "load_onnx_cross_encoder"),
-    ),
-    "openvino": Backend(
-        exported("encoders.openvino_backend", "load_openvino_bi_encoder"),
-        exported("encoders.openvino_backend", "load_openvino_cross_encoder"),
-    ),
+    "onnx": exported("encoders.onnx_backend"),
+    "openvino": exported("encoders.openvino_backend"),
 }

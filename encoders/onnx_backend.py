@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from encoders.exported_graphs import Engine, Runner, load_bi_encoder, load_cross_encoder
+from encoders.exported_graphs import Engine, Runner
 from errors import UserError
 from runtime import Runtime
 
@@ -52,11 +52,3 @@ def fp32_runtime(runtime: Runtime) -> Runtime:
 
 
 ENGINE = Engine("onnx", ("onnxruntime",), open_session, fp32_runtime)
-
-
-def load_onnx_bi_encoder(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool):
-    return load_bi_encoder(ENGINE, directory, runtime, flag, trust_remote_code)
-
-
-def load_onnx_cross_encoder(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool):
-    return load_cross_encoder(ENGINE, directory, runtime, flag, trust_remote_code)

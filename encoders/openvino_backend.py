@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from encoders.exported_graphs import Engine, Runner, load_bi_encoder, load_cross_encoder
+from encoders.exported_graphs import Engine, Runner
 from errors import UserError
 from runtime import Runtime
 
@@ -47,11 +47,3 @@ def cpu_runtime(runtime: Runtime) -> Runtime:
 
 
 ENGINE = Engine("openvino", ("openvino",), compile_graph, cpu_runtime)
-
-
-def load_openvino_bi_encoder(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool):
-    return load_bi_encoder(ENGINE, directory, runtime, flag, trust_remote_code)
-
-
-def load_openvino_cross_encoder(directory: Path, runtime: Runtime, flag: str, trust_remote_code: bool):
-    return load_cross_encoder(ENGINE, directory, runtime, flag, trust_remote_code)
