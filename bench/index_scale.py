@@ -12,6 +12,8 @@ project's own class, built and searched as ``rerank.py`` does:
 - faiss-flat: ``FaissIndex`` with ``IndexFlatIP`` (exact; the recall reference);
 - ivfpq: ``FaissIndex`` with the default factory string for the size (``--nlist``/``--pq_m`` chosen from the
   data, trained on 100k vectors), searched at each of ``--nprobes``;
+- ivf-flat (``--ivf_flat``, a diagnostic: ``rerank.py`` offers no such index): the same inverted lists over
+  the float vectors, so that the recall IVF-PQ loses splits into what the lists miss and what the codes miss;
 - hnsw: ``FaissIndex`` with ``HNSW32,Flat``, searched at each of ``--ef_searches`` (raised to the depth asked);
   skipped above ``--hnsw_max`` passages (its build is the slowest step on a 2-core machine);
 - binary: ``BinaryIndex`` over the sign codes of the vectors (``--binary_k 1000``). These vectors were not
@@ -47,6 +49,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--nprobes", default="16,64,256", help="ivfpq: lists probed, one row each")
     parser.add_argument("--ef_searches", default="128,512", help="hnsw: search breadths, one row each")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--ivf_flat", action="store_true",
+        help="also the ivfpq index's lists over uncompressed vectors: what the lists alone lose, without PQ's codes",
+    )  # fmt: skip
     return parser.parse_args()
 
 
@@ -97,7 +103,7 @@ def measure_size(size: int, args: argparse.Namespace, directory: Path) -> list[d
     centres = rng.standard_normal((4096, args.dim), dtype=np.float32)
     basis = rng.standard_normal((LATENT, args.dim), dtype=np.float32) / np.sqrt(LATENT)
     vectors = generate(directory / f"passages_{size}.npy", size, centres, basis, rng)
-    queries = np.ascontiguousarray(generate(directory / "queries.npy", args.queries, centres, basis, rng))
+    queries = np.array(generate(directory / "queries.npy", args.queries, centres, basis, rng))  # writable, in memory
     owners, ids = np.arange(size), [str(i) for i in range(size)]
     loaded, load_seconds = timed(lambda: np.ascontiguousarray(vectors))
     print(f"{size:,} x {args.dim} vectors generated and loaded ({load_seconds:.0f} s to read)", flush=True)
@@ -129,7 +135,10 @@ def measure_size(size: int, args: argparse.Namespace, directory: Path) -> list[d
             seconds = 0.0  # built once
 
     options = FaissOptions()
-    swept("ivfpq", factory_string("ivfpq", args.dim, size, options), "nprobe", args.nprobes)
+    ivfpq = factory_string("ivfpq", args.dim, size, options)
+    swept("ivfpq", ivfpq, "nprobe", args.nprobes)
+    if args.ivf_flat:
+        swept("ivf-flat", ivfpq.split(",")[0] + ",Flat", "nprobe", args.nprobes)
     if size <= args.hnsw_max:
         swept("hnsw", f"HNSW{options.hnsw_m},Flat", "ef_search", args.ef_searches)
     binary, seconds = timed(lambda: BinaryIndex.build(loaded, owners, ids, "f", options.binary_k))
