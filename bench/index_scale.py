@@ -51,7 +51,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--ivf_flat", action="store_true",
-        help="also the ivfpq index's lists over uncompressed vectors: what the lists alone lose, without PQ's codes",
+        help="also the ivfpq index's lists over uncompressed vectors: what the lists alone lose, without PQ's codes "
+        "(a second float copy of the vectors: at 5M x 384 it ran out of 24 GB; use it at 1M or a smaller --dim)",
     )  # fmt: skip
     return parser.parse_args()
 
