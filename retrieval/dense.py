@@ -231,7 +231,7 @@ def faiss_kind(kind: str, build_options: tuple[str, ...]) -> DenseIndexKind:
         return FaissIndex.build(vectors, owners, ids, fingerprint, factory, options)
 
     def load(directory, fingerprint, device, options):
-        return FaissIndex.load(directory, fingerprint, options)
+        return FaissIndex.load(directory, fingerprint, options, device)
 
     return DenseIndexKind(build, load, "float32", build_options)
 
@@ -309,7 +309,7 @@ def open_dense_retriever(
     """A retriever over the saved index in ``directory`` if it is fresh, else over a new one (saved there),
     built from vectors encoded here or, with ``shards`` (their directory and count), merged from the shards that
     ``retrieval.shards.encode_shard`` wrote. The exact index is searched on the encoder's device, FAISS ones on
-    the CPU. Returns (retriever, reused)."""
+    it too where the installed faiss can (``retrieval.faiss_gpu``), else on the CPU. Returns (retriever, reused)."""
     kind = index_kind(kind, encoder)
     spec, options = DENSE_INDEXES[kind], options or FaissOptions()
     dtype = vector_dtype(kind, dtype)

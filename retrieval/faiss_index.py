@@ -23,10 +23,12 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import torch
 
 from errors import UserError
 from file_utils import atomic_directory, write_json
 from retrieval.best_windows import rows_of
+from retrieval.faiss_gpu import GPU_MAX_K, GpuCopy, gpu_copy
 from retrieval.ranking import Ranking, best_window_passages, rankings_from
 
 # Maps the file's vectors and codes in place (zero copy): faiss's older IO_FLAG_MMAP maps only inverted lists, and
@@ -112,6 +114,7 @@ class FaissIndex:
         passage_ids: list[str],
         fingerprint: str,
         options: FaissOptions = FaissOptions(),
+        gpu: GpuCopy | None = None,
     ):
         self.index = index
         self.owners = np.asarray(owners, dtype=np.int64)
@@ -119,6 +122,7 @@ class FaissIndex:
         self.fingerprint = fingerprint
         self.options = options
         self.max_windows = most_windows(self.owners)
+        self.gpu = gpu  # searches in its place where it can (retrieval.faiss_gpu)
 
     @classmethod
     def build(
@@ -144,26 +148,41 @@ class FaissIndex:
         save_index_files(directory, faiss.write_index, self.index, self.owners, self.passage_ids, meta)
 
     @classmethod
-    def load(cls, directory: str | Path, fingerprint: str, options: FaissOptions = FaissOptions()):
-        """The saved index when its fingerprint matches, else None (missing, stale or unreadable)."""
+    def load(
+        cls,
+        directory: str | Path,
+        fingerprint: str,
+        options: FaissOptions = FaissOptions(),
+        device: torch.device | str = "cpu",
+    ):
+        """The saved index when its fingerprint matches, else None (missing, stale or unreadable); on a CUDA
+        ``device``, with a GPU copy to search where faiss can make one."""
         saved = load_index_files(directory, fingerprint, faiss.read_index)
-        return None if saved is None else cls(*saved[:3], fingerprint, options)
+        if saved is None:
+            return None
+        return cls(*saved[:3], fingerprint, options, gpu_copy(saved[0], torch.device(device)))
 
-    def tune(self, depth: int) -> None:
-        """Set the search-time knobs: lists probed (IVF), search breadth (HNSW; at least the depth asked)."""
+    def searcher(self, depth: int) -> faiss.Index:
+        """The index that searches ``depth`` windows deep, its knobs set: lists probed (IVF), search breadth
+        (HNSW; at least the depth asked). The GPU copy unless the depth is past what a GPU search selects."""
         ivf = faiss.try_extract_index_ivf(self.index)
+        nprobe = min(self.options.nprobe, ivf.nlist) if ivf is not None else 0
+        if self.gpu is not None and depth <= GPU_MAX_K:
+            if nprobe:
+                self.gpu.set_nprobe(nprobe)
+            return self.gpu.index
         if ivf is not None:
-            ivf.nprobe = min(self.options.nprobe, ivf.nlist)
+            ivf.nprobe = nprobe
         if hasattr(self.index, "hnsw"):
             self.index.hnsw.efSearch = max(self.options.ef_search, depth)
+        return self.index
 
     def search_positions(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, passage positions) of the top-k passages per query vector, best first. An approximate index
         may find fewer than k: the rest of the row is score -inf, position -1."""
         k = min(k, len(self.passage_ids))
         depth = min(self.index.ntotal, k * self.max_windows)
-        self.tune(depth)
-        window_scores, windows = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), depth)
+        window_scores, windows = self.searcher(depth).search(np.ascontiguousarray(queries, dtype=np.float32), depth)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         positions = np.full((len(queries), k), -1, dtype=np.int64)
         for row, (row_scores, row_windows) in enumerate(zip(window_scores, windows)):

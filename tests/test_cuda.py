@@ -120,3 +120,24 @@ def test_two_gpus_equal_one_process_on_the_whole_batch(tmp_path):
             torch.testing.assert_close(
                 torch.tensor(result["gradients"][name]), torch.tensor(gradient), atol=1e-4, rtol=0
             )
+
+
+def test_faiss_indexes_on_a_cuda_run_find_what_the_cpu_finds(tmp_path):
+    """With a GPU faiss installed, flat and IVF-PQ search on the GPU and agree with the CPU index; with faiss-cpu
+    (requirements.txt), the run says so in one line and searches on the CPU."""
+    from retrieval.faiss_gpu import has_gpu_faiss
+    from retrieval.faiss_index import FaissIndex, FaissOptions
+
+    rng = np.random.default_rng(0)
+    owners = np.repeat(np.arange(2000), 2)
+    vectors, queries = rng.standard_normal((4000, 64), dtype=np.float32), rng.standard_normal((50, 64), dtype="f4")
+    options = FaissOptions(nprobe=8)
+    for factory in ("Flat", "IVF64,PQ16x8"):
+        ids = [f"p{i}" for i in range(2000)]
+        FaissIndex.build(vectors, owners, ids, "f", factory, options).save(tmp_path / factory)
+        on_cpu = FaissIndex.load(tmp_path / factory, "f", options)
+        on_gpu = FaissIndex.load(tmp_path / factory, "f", options, device="cuda")
+        assert (on_gpu.gpu is not None) == has_gpu_faiss()
+        found, expected = on_gpu.search_positions(queries, 100)[1], on_cpu.search_positions(queries, 100)[1]
+        overlap = np.mean([len(set(a) & set(b)) / 100 for a, b in zip(found, expected)])
+        assert overlap == 1.0 if factory == "Flat" else overlap > 0.9, (factory, overlap)
