@@ -84,7 +84,7 @@ gpu-check: install
 # numbers are this tree's; `$(BIN)/mutmut browse` inspects the survivors afterwards.
 MUTANTS = "encoders.losses.*" "metrics.*" "retrieval.fusion.*" "encoders.windows.*" \
 	"retrieval.dense.x_exact_search__*" "retrieval.dense.x_chunk_bounds__*" "retrieval.dense.x_chunk_array__*" \
-	"retrieval.dense.x_best_first__*" "encoders.hashing.*" "retrieval.binary_index.*"
+	"retrieval.dense.x_best_first__*" "encoders.hashing.*" "retrieval.binary_index.*" "retrieval.faiss_gpu.*"
 mutate: install
 	rm -rf mutants
 	OMP_NUM_THREADS=1 $(BIN)/mutmut run $(MUTANTS)
