@@ -111,7 +111,17 @@ def test_what_cannot_search_on_the_gpu_stays_on_the_cpu_with_one_line(gpu_faiss,
 
     monkeypatch.setattr(faiss, "index_cpu_to_gpu", refuse)
     assert FaissIndex.load(tmp_path / "flat", "f", device="cuda").gpu is None
-    assert "not implemented for this index); it is searched on the CPU" in capsys.readouterr().err
+    assert (
+        "copy this IndexFlatIP to the GPU (Error in index_cpu_to_gpu: not implemented for this index)"
+        in capsys.readouterr().err
+    )
+
+    def refuse_silently(*_):
+        raise RuntimeError()
+
+    monkeypatch.setattr(faiss, "index_cpu_to_gpu", refuse_silently)
+    assert FaissIndex.load(tmp_path / "flat", "f", device="cuda").gpu is None
+    assert "to the GPU (RuntimeError); it is searched on the CPU" in capsys.readouterr().err
 
     monkeypatch.setattr(faiss, "get_num_gpus", lambda: 0)  # faiss-cpu, or a GPU faiss that sees no GPU
     assert FaissIndex.load(tmp_path / "flat", "f", device="cuda").gpu is None
