@@ -44,7 +44,7 @@ def main() -> None:
     golds = [{data.corpus.position(g) for g in q.gold_ids} for q in questions]
 
     def project_query(index: BM25Index):
-        return lambda: index.search(query_texts, K)[1]
+        return lambda: index.search_positions(query_texts, K)[1]
 
     def rank_bm25_query(index: BM25Okapi):
         def run() -> np.ndarray:
