@@ -57,6 +57,7 @@ def gpu_copy(index: faiss.Index, device: torch.device) -> GpuCopy | None:
     try:
         return GpuCopy(index, device)
     except RuntimeError as refused:
-        reason = str(refused).strip().splitlines()[-1] if str(refused).strip() else type(refused).__name__
+        message = str(refused).strip()
+        reason = message.splitlines()[-1] if message else type(refused).__name__
         note(f"faiss cannot copy this {type(index).__name__} to the GPU ({reason}); it is searched on the CPU")
         return None

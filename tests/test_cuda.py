@@ -131,9 +131,8 @@ def test_faiss_indexes_on_a_cuda_run_find_what_the_cpu_finds(tmp_path):
     rng = np.random.default_rng(0)
     owners = np.repeat(np.arange(2000), 2)
     vectors, queries = rng.standard_normal((4000, 64), dtype=np.float32), rng.standard_normal((50, 64), dtype="f4")
-    options = FaissOptions(nprobe=8)
+    options, ids = FaissOptions(nprobe=8), [f"p{i}" for i in range(2000)]
     for factory in ("Flat", "IVF64,PQ16x8"):
-        ids = [f"p{i}" for i in range(2000)]
         FaissIndex.build(vectors, owners, ids, "f", factory, options).save(tmp_path / factory)
         on_cpu = FaissIndex.load(tmp_path / factory, "f", options)
         on_gpu = FaissIndex.load(tmp_path / factory, "f", options, device="cuda")
