@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.fusion import fuse, fuse_all
+from retrieval.fusion import fuse, fuse_all, interpolate, interpolate_all
 from retrieval.ranking import Ranking
 
 FIRST = Ranking(["a", "b", "c"], [3.0, 1.0, 2.0])
@@ -55,3 +55,30 @@ def test_ties_keep_first_appearance_order_beyond_insertion_sort_sizes():
     ids = [f"p{i}" for i in range(40)]
     fused = fuse(Ranking(ids, [float(i % 2 == 0) for i in range(40)]), Ranking([], []), "minmax", 0.5)
     assert fused.ids == ids[0::2] + ids[1::2]
+
+
+SCORED = Ranking(["d", "c", "b", "a"], [0.1, 0.9, 0.4, 0.2])
+
+
+def test_interpolate_all_passes_each_question_s_lists_weight_and_method_on():
+    """``x_interpolate_all``: the weight or the method not passed on (the default minmax used), a question's
+    lists paired with another question's, and lists of different lengths cut silently (``strict=True`` lost)."""
+    other = Ranking(["c", "a"], [5.0, 4.0])
+    expected = [interpolate(FIRST, SCORED, 0.4, "zscore"), interpolate(other, SCORED, 0.4, "zscore")]
+    assert interpolate_all([FIRST, other], [SCORED, SCORED], 0.4, "zscore") == expected
+    assert expected[0] != interpolate(FIRST, SCORED, 0.4, "minmax")
+    assert expected[0] != interpolate(FIRST, SCORED, 0.6, "zscore")
+    assert interpolate_all([FIRST], [SCORED], 0.4) == [interpolate(FIRST, SCORED, 0.4, "minmax")]
+    with pytest.raises(ValueError):
+        interpolate_all([FIRST, other], [SCORED], 0.4)
+
+
+def test_interpolate_keeps_the_first_stage_s_passages_only_and_scores_each_by_its_own_score():
+    """``x_interpolate``: the scores looked up for the wrong passages, or the cross-encoder's extra passage
+    (``d``) let in; at weight 1 the cross-encoder's order of the first stage's passages."""
+    mixed = interpolate(FIRST, SCORED, 0.5, "minmax")
+    assert sorted(mixed.ids) == ["a", "b", "c"]
+    # minmax: first a 1, b 0, c 0.5; scored a 0, b 0.4, c 1 (of 0.2..0.9 over a, b, c).
+    expected = {"a": 0.5, "b": 0.5 * (0.4 - 0.2) / 0.7, "c": 0.75}
+    assert dict(zip(mixed.ids, mixed.scores)) == pytest.approx(expected)
+    assert interpolate(FIRST, SCORED, 1.0).ids == ["c", "b", "a"]

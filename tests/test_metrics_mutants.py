@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from metrics import mrr_at_k, ranking_metrics
+from metrics import GRADED_MEASURES, graded_metrics, mrr_at_k, ranking_metrics
 
 ELEVEN = [f"p{i}" for i in range(11)]  # the gold passage, p10, at 1-based rank 11
 
@@ -42,3 +42,19 @@ def test_ranking_metrics_passes_each_k_and_mrr_k_on():
     golds = [{"b"}, {"w"}]  # 1-based ranks 2 and 4
     metrics = ranking_metrics(rankings, golds, ks=(1, 2, 4), mrr_k=2)
     assert metrics == {"top1": 0.0, "top2": 0.5, "top4": 1.0, "mrr@2": pytest.approx(0.25)}
+
+
+def test_graded_metrics_with_no_judged_question_are_nan_for_each_measure():
+    """``x_graded_metrics``: the early return for no judged question removed (a division by zero) or its keys
+    or values changed."""
+    values = graded_metrics([["a"], []], [{"a": 0}, {}])
+    assert list(values) == list(GRADED_MEASURES) and all(math.isnan(v) for v in values.values())
+
+
+def test_graded_metrics_rank_best_first_and_average_over_judged_questions():
+    """``x_graded_metrics``: the run's scores reversed (the last passage ranked first), another question's
+    ranking scored, or the sum divided by every question instead of the judged ones."""
+    rankings = [["a", "b", "c", "d"], ["x", "y"], ["q"]]
+    judgements = [{"a": 1}, {"y": 1}, {}]
+    values = graded_metrics(rankings, judgements, {"rr": "RR@10", "ndcg@1": "nDCG@1"})
+    assert values == {"rr": pytest.approx((1 + 1 / 2) / 2), "ndcg@1": pytest.approx(1 / 2)}
