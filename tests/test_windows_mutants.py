@@ -83,7 +83,7 @@ class CharacterEncoding(dict):
 
     def word_ids(self, index):
         words, word = [], 0
-        for i, c in enumerate(self.texts[index]):
+        for c in self.texts[index]:
             if c == " ":
                 word += 1
             else:
