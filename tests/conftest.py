@@ -125,6 +125,14 @@ def tiny_model(tmp_path_factory, squad_files) -> Path:
     return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), texts)
 
 
+@pytest.fixture(scope="session")
+def tokenizer(tiny_model):
+    """The tiny model's tokenizer, loaded as users load one."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(tiny_model)
+
+
 @contextlib.contextmanager
 def torch_threads(count: int):
     """Run torch on ``count`` threads inside the block (one thread is far faster on a busy 2-core machine)."""

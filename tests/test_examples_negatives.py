@@ -6,20 +6,11 @@ from __future__ import annotations
 import contextlib
 import io
 
-import pytest
-
 from data_utils import Corpus, QAData, Question, load_qa
 from encoders.windows import WindowedCorpus
 from retrieval.bm25_tokenizers import WhitespaceTokenizer
 from training.examples import build_examples
 from training.mining import mine_bm25_negatives
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tiny_model):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(tiny_model))
 
 
 def test_mined_bm25_negatives_reach_every_example(squad_files, tokenizer, tmp_path):

@@ -78,13 +78,6 @@ TEXTS = {
 
 
 @pytest.fixture(scope="module")
-def tokenizer(tiny_model):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(tiny_model)
-
-
-@pytest.fixture(scope="module")
 def windows(tokenizer) -> WindowedCorpus:
     corpus = Corpus()
     for passage_id, text in TEXTS.items():

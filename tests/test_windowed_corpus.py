@@ -16,13 +16,6 @@ MAX_TOKENS, STRIDE = 4, 1
 TEXTS = ["the a of in the a of in the a of in", "in of", "a the of in a the of"]
 
 
-@pytest.fixture(scope="module")
-def tokenizer(tiny_model):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(tiny_model)
-
-
 class CountingTokenizer:
     """The tokenizer, recording each batch of texts it is asked to tokenize."""
 

@@ -13,13 +13,6 @@ WINDOW_FLAGS = [(10, 3), (16, 4), (24, 8), (12, 0)]
 
 
 @pytest.fixture(scope="module")
-def tokenizer(tiny_model):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(tiny_model)
-
-
-@pytest.fixture(scope="module")
 def pair_tokenizer():
     """A WordPiece tokenizer whose words split into a first letter and two-letter ``##`` pieces, like a real
     vocabulary where a word's inner pieces are not pieces a word can begin with: a window that begins in

@@ -25,13 +25,6 @@ def test_an_answer_starting_on_a_window_start_is_in_that_window():
     assert window_with_answer(SPANS, [5], ["abcdefgh"]) == 1
 
 
-@pytest.fixture(scope="module")
-def tokenizer(tiny_model):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(tiny_model)
-
-
 def test_a_text_of_exactly_max_tokens_is_kept_whole(tokenizer):
     """``x_truncate_text__mutmut_19``: ``len(offsets) <= max_tokens`` -> ``<``: a text of exactly ``max_tokens``
     tokens would be cut after its last token, losing what follows it (here a trailing space)."""
@@ -98,6 +91,9 @@ def test_a_window_never_begins_inside_the_first_word_at_its_second_token():
     assert split_into_windows(CharacterTokenizer(), ["abcdefgh ij"], 4, 1) == [[(0, 4), (3, 7), (6, 11)]]
 
 
+TWENTY_TOKENS = " ".join(["the a of in"] * 5)  # five windows of 4
+
+
 @pytest.fixture(scope="module")
 def eight_token_tokenizer(tiny_model):
     """A tokenizer whose model takes 8 tokens: passages and cuts longer than that must still be whole."""
@@ -109,7 +105,7 @@ def eight_token_tokenizer(tiny_model):
 def test_a_passage_longer_than_the_model_s_limit_is_windowed_whole(eight_token_tokenizer):
     """``x_split_into_windows__mutmut_31``: ``truncation=False`` -> ``True``: the tokenizer would stop at the
     model's 8 tokens, and the last window would run from there to the passage's end, 12 tokens in one."""
-    text = " ".join(["the a of in"] * 5)  # 20 tokens: five windows of 4
+    text = TWENTY_TOKENS
     assert len(eight_token_tokenizer(text, add_special_tokens=False)["input_ids"]) == 20
     spans = split_into_windows(eight_token_tokenizer, [text], 4, 0)[0]
     assert [text[start:end] for start, end in spans] == ["the a of in"] * 5
@@ -118,5 +114,5 @@ def test_a_passage_longer_than_the_model_s_limit_is_windowed_whole(eight_token_t
 def test_a_cut_longer_than_the_model_s_limit_still_cuts(eight_token_tokenizer):
     """``x_truncate_text__mutmut_15``: ``truncation=False`` -> ``True``: with the offsets stopped at the model's 8
     tokens, a 20-token text would look short enough for a cut at 12 and be kept whole."""
-    text = " ".join(["the a of in"] * 5)
+    text = TWENTY_TOKENS
     assert truncate_text(eight_token_tokenizer, [text], 12) == [" ".join(["the a of in"] * 3)]
