@@ -2,9 +2,12 @@
 top 5 it keeps, and how much faster it reranks.
 
     .venv/bin/python bench/distilled_reranker.py [--run bench/results/lora_quality/run0] [--layers 3] [--steps 60]
+        [--teacher_steps 150]
 
 ``--run`` is a directory with a trained ``bi_encoder/`` and ``cross_encoder/`` (the teacher) and ``--data`` the
-split they were trained on (``lora_quality.py`` writes both; ``qa_benchmark.py``'s results work too). For each
+split they were trained on (``lora_quality.py`` writes both; ``qa_benchmark.py``'s results work too). With
+``--teacher_steps`` N the teacher is trained first instead: N steps of ``train.py --encoder cross`` from the run's
+bi-encoder weights, into ``bench/results/distilled_reranker/teacher_run/``. For each
 ``--layers`` N three students start from the teacher's own weights cut to N evenly spaced layers: as cut (no
 training), trained ``--steps`` steps on the labels (LCE, the teacher's recipe), and trained as many steps on the
 teacher's scores (``--teacher``). ``rerank.py --retriever dense`` then reranks DPR's top ``--rerank_depth`` of
@@ -21,7 +24,7 @@ import time
 from pathlib import Path
 
 import common
-from qa_benchmark import run_step
+from qa_benchmark import bi_weights, run_step
 
 NAME = "distilled_reranker"
 DEFAULT_RUN = common.RESULTS / "lora_quality" / "run0"
@@ -38,6 +41,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--layers", default="3", help="comma-separated student depths")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument(
+        "--teacher_steps", type=int, default=0, help="train the teacher first, this many steps (0: RUN's own)"
+    )
+    parser.add_argument("--teacher_lr", type=float, default=1e-4)
+    parser.add_argument("--seed", type=int, default=13, help="seed of the teacher's training")
     parser.add_argument("--rerank_depth", type=int, default=10)
     parser.add_argument("--bm25_tokenizer", default="whitespace")
     return parser.parse_args()
@@ -49,6 +57,17 @@ def prepared(directory: Path, run: Path) -> Path:
     if not (directory / "bi_encoder").exists():
         (directory / "bi_encoder").symlink_to((run / "bi_encoder").resolve())
     return directory
+
+
+def trained_teacher(args: argparse.Namespace, data: Path, work: Path, timings: dict[str, float]) -> Path:
+    """A run directory beside ``--run``'s bi-encoder whose cross-encoder is trained from that bi-encoder's weights."""
+    run = prepared(work / "teacher_run", args.run)
+    command = [sys.executable, "train.py", "--encoder", "cross", "--model", str(bi_weights(args.run))]
+    command += ["--train_data", str(data / "train.json"), "--output_directory", str(run), *TRAIN_FLAGS]
+    command += ["--max_steps", str(args.teacher_steps), "--lr", str(args.teacher_lr), "--seed", str(args.seed)]
+    command += ["--bm25_tokenizer", args.bm25_tokenizer]
+    run_step("train teacher", command, run / "train_teacher.log", timings)
+    return run
 
 
 def cut_teacher(teacher: Path, layers: int, output: Path) -> None:
@@ -69,20 +88,21 @@ def final_lists(results: Path) -> dict[str, list[str]]:
 
 def main() -> None:
     args = parse_args()
-    data, teacher = args.data or args.run.parent / "data", args.run / "cross_encoder"
-    work = common.RESULTS / NAME
+    data, work = args.data or args.run.parent / "data", common.RESULTS / NAME
     python, timings, started = sys.executable, {}, time.perf_counter()
+    run = trained_teacher(args, data, work, timings) if args.teacher_steps else args.run
+    teacher = run / "cross_encoder"
     rerank = ["--corpus", str(data / "corpus.jsonl"), "--queries", str(data / "test.json"), "--retriever", "dense"]
     rerank += ["--top_k_retrieval", "100", "--rerank_depth", str(args.rerank_depth)]
-    students = {"teacher": prepared(work / "teacher", args.run)}
+    students = {"teacher": prepared(work / "teacher", run)}
     if not (students["teacher"] / "cross_encoder").exists():
         (students["teacher"] / "cross_encoder").symlink_to(teacher.resolve())
     for layers in (int(value) for value in args.layers.split(",")):
-        cut = prepared(work / f"cut{layers}", args.run)
+        cut = prepared(work / f"cut{layers}", run)
         cut_teacher(teacher, layers, cut / "cross_encoder")
         students[f"{layers} layers, as cut"] = cut
         for variant, extra in (("labels", []), ("teacher's scores", ["--teacher", str(teacher)])):
-            output = prepared(work / f"{'distilled' if extra else 'labels'}{layers}", args.run)
+            output = prepared(work / f"{'distilled' if extra else 'labels'}{layers}", run)
             command = [python, "train.py", "--encoder", "cross", "--model", str(teacher), "--num_layers", str(layers)]
             command += ["--train_data", str(data / "train.json"), "--output_directory", str(output), *TRAIN_FLAGS]
             command += ["--max_steps", str(args.steps), "--lr", str(args.lr), "--bm25_tokenizer", args.bm25_tokenizer]
