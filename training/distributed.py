@@ -33,6 +33,15 @@ def barrier() -> None:
         dist.barrier()
 
 
+def leave_process_group() -> None:
+    """Wait for every rank, then destroy the process group (a no-op without one). A rank that exits while its gloo
+    group is alive can abort in the group's destructor ("terminate called without an active exception",
+    SIGABRT), and torchrun then reports the finished run as failed and stops rank 0 mid-save."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def any_rank(flag: bool, device: torch.device) -> bool:
     """True on every rank when ``flag`` is True on any (``device``: where the process group's tensors live)."""
     if not is_distributed():

@@ -25,7 +25,7 @@ from training.adapters import LoraAdapters, add_lora, trainable_parameters
 from training.checkpoints import has_complete_checkpoint, holds_non_finite_weights, resume_checkpoint
 from training.collators import BiEncoderCollator, CrossEncoderCollator
 from training.distillation import keep_layers, load_teacher
-from training.distributed import barrier
+from training.distributed import barrier, leave_process_group
 from training.examples import TrainingExample, build_examples, read_negatives_file
 from training.grad_cache import GradCache
 from training.memory import fit_to_gpu
@@ -331,4 +331,5 @@ def train_encoder(
         record.update(train_questions=len(train_data.questions), train_passages=len(train_data.corpus))
         if main:
             encoder.save(output, record)
+    leave_process_group()
     return output, train_data, validation
