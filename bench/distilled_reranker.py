@@ -95,8 +95,11 @@ def main() -> None:
     rerank = ["--corpus", str(data / "corpus.jsonl"), "--queries", str(data / "test.json"), "--retriever", "dense"]
     rerank += ["--top_k_retrieval", "100", "--rerank_depth", str(args.rerank_depth)]
     students = {"teacher": prepared(work / "teacher", run)}
-    if not (students["teacher"] / "cross_encoder").exists():
-        (students["teacher"] / "cross_encoder").symlink_to(teacher.resolve())
+    link = students["teacher"] / "cross_encoder"
+    if link.is_symlink():  # an earlier run's teacher
+        link.unlink()
+    if not link.exists():
+        link.symlink_to(teacher.resolve())
     for layers in (int(value) for value in args.layers.split(",")):
         cut = prepared(work / f"cut{layers}", run)
         cut_teacher(teacher, layers, cut / "cross_encoder")
