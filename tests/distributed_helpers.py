@@ -193,3 +193,18 @@ def interrupt_main(rank: int, world: int, port: int, output: str) -> None:
         Path(output, f"rank{rank}.json").write_text(json.dumps(decided), encoding="utf-8")
     finally:
         dist.destroy_process_group()
+
+
+def leave_main(rank: int, world: int, port: int, output: str) -> None:
+    """Rank 0 writes a file late, as rank 0 saves the model after training; then every rank leaves the group. What
+    each rank saw on leaving goes to ``rank<N>.json``: whether rank 0's file was there and the group gone."""
+    from training.distributed import leave_process_group
+
+    join_group(rank, world, port)
+    saved = Path(output, "saved")
+    if rank == 0:
+        time.sleep(1.0)
+        saved.write_text("model", encoding="utf-8")
+    leave_process_group()
+    seen = {"saved_seen": saved.exists(), "group_left": not dist.is_initialized()}
+    Path(output, f"rank{rank}.json").write_text(json.dumps(seen), encoding="utf-8")

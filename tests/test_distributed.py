@@ -71,3 +71,11 @@ def test_cross_device_negatives_default_on_under_torchrun_only(monkeypatch, caps
     assert cross_device_negatives(flag) is expected
     message = capsys.readouterr().err
     assert ("--negatives_cross_device does nothing without a distributed launch" in message) is warned
+
+
+def test_every_rank_waits_for_rank_zero_before_leaving_the_group(tmp_path):
+    """Mutations: no barrier in ``leave_process_group`` (rank 1 leaves before rank 0's save) or no
+    ``destroy_process_group`` (a rank exits with its gloo group alive and can abort in its destructor)."""
+    distributed_helpers.run_ranks(distributed_helpers.leave_main, 2, str(tmp_path))
+    seen = [json.loads((tmp_path / f"rank{rank}.json").read_text(encoding="utf-8")) for rank in range(2)]
+    assert seen == [{"saved_seen": True, "group_left": True}] * 2
