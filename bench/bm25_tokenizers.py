@@ -22,30 +22,17 @@ from qa_benchmark import run_step
 
 NAME = "bm25_tokenizers"
 METRICS = ("top1", "top5", "top20", "top100", "mrr@10")
-SETTINGS = {
-    "korquad": (
-        KORQUAD,
-        (
-            ("whitespace", []),
-            ("char-ngram (n=2)", []),
-            ("char-ngram, `--bm25_ngram 3`", ["--bm25_ngram", "3"]),
-            ("kiwi", []),
-        ),
-    ),
-    "xquad": (
-        XQUAD,
-        (
-            ("whitespace", []),
-            ("char-ngram (n=2)", []),
-            ("char-ngram, `--bm25_ngram 3`", ["--bm25_ngram", "3"]),
-        ),
-    ),
-}
+ENGLISH = (("whitespace", None), ("char-ngram", None), ("char-ngram", 3))  # (--bm25_tokenizer, --bm25_ngram)
+SETTINGS = {"korquad": (KORQUAD, (*ENGLISH, ("kiwi", None))), "xquad": (XQUAD, ENGLISH)}
 
 
-def tokenizer_of(label: str) -> str:
-    """The ``--bm25_tokenizer`` value a row label starts with."""
-    return label.split(" ")[0].rstrip(",")
+def label(tokenizer: str, ngram: int | None) -> str:
+    """The README's name of a setting."""
+    if tokenizer == "char-ngram":
+        return "char-ngram (n=2)" if ngram is None else f"char-ngram, `--bm25_ngram {ngram}`"
+    if tokenizer == "kiwi":
+        return f"kiwi (kiwipiepy {importlib.metadata.version('kiwipiepy')})"
+    return tokenizer
 
 
 def main() -> None:
@@ -57,24 +44,22 @@ def main() -> None:
     rows, records, timings = [], {}, {}
     for data_name in [args.only] if args.only else list(SETTINGS):
         path, settings = SETTINGS[data_name]
-        for label, extra in settings:
-            tokenizer = tokenizer_of(label)
+        for tokenizer, ngram in settings:
             if tokenizer == "kiwi" and not has_kiwi:
                 print("note: kiwipiepy is not installed; the kiwi row is left out")
                 continue
-            if tokenizer == "kiwi":
-                label = f"kiwi (kiwipiepy {importlib.metadata.version('kiwipiepy')})"
-            run = work / data_name / (tokenizer + "".join(extra).replace("--bm25_ngram", "-n"))
+            name, extra = label(tokenizer, ngram), [] if ngram is None else ["--bm25_ngram", str(ngram)]
+            run = work / data_name / f"{tokenizer}{'' if ngram is None else ngram}"
             command = [sys.executable, "rerank.py", "--retriever", "bm25", "--stages", "retrieve"]
             command += ["--corpus", str(path), "--queries", str(path), "--input_directory", str(run)]
             command += ["--output_directory", str(run / "results"), "--top_k_retrieval", "100"]
             command += ["--bm25_tokenizer", tokenizer, "--rebuild_index", *extra]
             run.mkdir(parents=True, exist_ok=True)
-            run_step(f"{data_name} {label}", command, run / "rerank.log", timings)
+            run_step(f"{data_name} {name}", command, run / "rerank.log", timings)
             metrics = json.loads((run / "results" / "metrics.json").read_text(encoding="utf-8"))
             stage = metrics["stages"]["BM25"]
-            records[f"{data_name} {label}"] = {"data": str(path.name), "flags": command[2:], "metrics": stage}
-            rows.append([data_name, label, *(f"{stage[key]:.3f}" for key in METRICS)])
+            records[f"{data_name} {name}"] = {"data": path.name, "flags": command[2:], "metrics": stage}
+            rows.append([data_name, name, *(f"{stage[key]:.3f}" for key in METRICS)])
     info = machine()
     table = markdown_table(["data", "`--bm25_tokenizer`", *METRICS], rows, left=2)
     print("\n" + table + "\n\n" + machine_line(info))
