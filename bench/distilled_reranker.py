@@ -51,22 +51,32 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def link(path: Path, target: Path) -> None:
+    """``path`` a link to ``target``, replacing an earlier run's link (which may point at another run)."""
+    if path.is_symlink():
+        path.unlink()
+    path.symlink_to(target.resolve())
+
+
 def prepared(directory: Path, run: Path) -> Path:
     """``directory`` holding the run's bi-encoder (linked), for a cross-encoder to be trained or linked beside."""
     directory.mkdir(parents=True, exist_ok=True)
-    if not (directory / "bi_encoder").exists():
-        (directory / "bi_encoder").symlink_to((run / "bi_encoder").resolve())
+    link(directory / "bi_encoder", run / "bi_encoder")
     return directory
+
+
+def train_command(args: argparse.Namespace, model: Path, data: Path, output: Path, steps: int, lr: float) -> list[str]:
+    """``train.py --encoder cross`` from ``model`` on the split's training questions, with the bench's recipe."""
+    command = [sys.executable, "train.py", "--encoder", "cross", "--model", str(model)]
+    command += ["--train_data", str(data / "train.json"), "--output_directory", str(output), *TRAIN_FLAGS]
+    return command + ["--max_steps", str(steps), "--lr", str(lr), "--bm25_tokenizer", args.bm25_tokenizer]
 
 
 def trained_teacher(args: argparse.Namespace, data: Path, work: Path, timings: dict[str, float]) -> Path:
     """A run directory beside ``--run``'s bi-encoder whose cross-encoder is trained from that bi-encoder's weights."""
     run = prepared(work / "teacher_run", args.run)
-    command = [sys.executable, "train.py", "--encoder", "cross", "--model", str(bi_weights(args.run))]
-    command += ["--train_data", str(data / "train.json"), "--output_directory", str(run), *TRAIN_FLAGS]
-    command += ["--max_steps", str(args.teacher_steps), "--lr", str(args.teacher_lr), "--seed", str(args.seed)]
-    command += ["--bm25_tokenizer", args.bm25_tokenizer]
-    run_step("train teacher", command, run / "train_teacher.log", timings)
+    command = train_command(args, bi_weights(args.run), data, run, args.teacher_steps, args.teacher_lr)
+    run_step("train teacher", [*command, "--seed", str(args.seed)], run / "train_teacher.log", timings)
     return run
 
 
@@ -95,20 +105,14 @@ def main() -> None:
     rerank = ["--corpus", str(data / "corpus.jsonl"), "--queries", str(data / "test.json"), "--retriever", "dense"]
     rerank += ["--top_k_retrieval", "100", "--rerank_depth", str(args.rerank_depth)]
     students = {"teacher": prepared(work / "teacher", run)}
-    link = students["teacher"] / "cross_encoder"
-    if link.is_symlink():  # an earlier run's teacher
-        link.unlink()
-    if not link.exists():
-        link.symlink_to(teacher.resolve())
+    link(students["teacher"] / "cross_encoder", teacher)
     for layers in (int(value) for value in args.layers.split(",")):
         cut = prepared(work / f"cut{layers}", run)
         cut_teacher(teacher, layers, cut / "cross_encoder")
         students[f"{layers} layers, as cut"] = cut
         for variant, extra in (("labels", []), ("teacher's scores", ["--teacher", str(teacher)])):
             output = prepared(work / f"{'distilled' if extra else 'labels'}{layers}", run)
-            command = [python, "train.py", "--encoder", "cross", "--model", str(teacher), "--num_layers", str(layers)]
-            command += ["--train_data", str(data / "train.json"), "--output_directory", str(output), *TRAIN_FLAGS]
-            command += ["--max_steps", str(args.steps), "--lr", str(args.lr), "--bm25_tokenizer", args.bm25_tokenizer]
+            command = [*train_command(args, teacher, data, output, args.steps, args.lr), "--num_layers", str(layers)]
             run_step(f"train {layers} {variant}", [*command, *extra], output / "train.log", timings)
             students[f"{layers} layers, {args.steps} steps on the {variant}"] = output
     measured = {}
